@@ -1,0 +1,33 @@
+# Thin wrapper over CMake.  `make demo` and `make test` are the README's two
+# commands; both install missing dependencies first (scripts/deps.sh).
+BUILD    ?= build
+BUILD_TYPE ?= RelWithDebInfo
+CMAKE_ARGS ?=
+JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
+
+.PHONY: all deps build demo test asan bench clean
+
+all: build
+
+deps:
+	@scripts/deps.sh
+
+build: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_ARGS) >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+
+demo: build
+	@examples/demo.sh $(BUILD)/bpfrt
+
+test: build
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer.
+asan:
+	@$(MAKE) --no-print-directory test BUILD=build-asan BUILD_TYPE=Debug CMAKE_ARGS="-DBPFRT_SANITIZE=ON"
+
+bench: build
+	@$(BUILD)/bench/bpfrt_bench
+
+clean:
+	rm -rf build build-asan

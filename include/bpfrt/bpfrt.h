@@ -1,0 +1,151 @@
+/* bpfrt/bpfrt.h — the bpfrt runtime: an eBPF system in user space.
+ *
+ * A runtime is an explicit handle (struct bpfrt), like lua_State: several may
+ * live in one process and nothing is shared between them.  This header holds
+ * the handle, helper registration and the execution API; bpfrt/isa.h holds
+ * the instruction set.  Errors: functions return a negative errno (and set
+ * errno), libbpf 1.0 style; where a place in a program is involved they also
+ * fill a struct bpfrt_diag naming the instruction.
+ *
+ * Thread safety: a struct bpfrt_vm_prog is immutable after creation and may be
+ * run by several threads at once; helper registration must happen before
+ * programs run.
+ */
+#ifndef BPFRT_BPFRT_H
+#define BPFRT_BPFRT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bpfrt/isa.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define BPFRT_VERSION_MAJOR 0
+#define BPFRT_VERSION_MINOR 1
+
+/* Stack bytes per call frame (the kernel's MAX_BPF_STACK). */
+#define BPFRT_STACK_SIZE 512
+/* Call frames the interpreter supports (main program included). */
+#define BPFRT_MAX_FRAMES 16
+/* Helper ids a runtime can hold (the kernel's are below 256). */
+#define BPFRT_MAX_HELPERS 1024
+/* Chained tail calls allowed in one run (the kernel's MAX_TAIL_CALL_CNT). */
+#define BPFRT_MAX_TAIL_CALLS 33
+
+struct bpfrt;
+struct bpfrt_run;
+struct bpfrt_vm_prog;
+
+/* Options for bpfrt_new().  Zero-fill, set .sz = sizeof(struct bpfrt_opts),
+ * then set fields (libbpf's opts convention; new fields go at the end). */
+struct bpfrt_opts {
+	size_t sz;
+	/* Testing aid: make the Nth allocation made through the runtime fail
+	 * (1 = the first).  0 disables. */
+	uint64_t fail_alloc_nth;
+};
+
+/* Create a runtime with the default helpers registered.  opts may be NULL.
+ * Returns NULL and sets errno on failure.  Free with bpfrt_free(). */
+BPFRT_API struct bpfrt *bpfrt_new(const struct bpfrt_opts *opts);
+BPFRT_API void bpfrt_free(struct bpfrt *rt);
+
+/* A helper receives r1..r5 and the running program's state; its return
+ * value becomes r0.  It must not retain `run` after returning. */
+typedef uint64_t (*bpfrt_helper_fn)(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
+				    uint64_t r5, struct bpfrt_run *run);
+
+/* Register (or replace, or with fn == NULL remove) helper `id`.  name is
+ * copied.  -EINVAL if id >= BPFRT_MAX_HELPERS. */
+BPFRT_API int bpfrt_register_helper(struct bpfrt *rt, uint32_t id, const char *name,
+				    bpfrt_helper_fn fn);
+/* Name of helper id, or NULL when none is registered. */
+BPFRT_API const char *bpfrt_helper_name(const struct bpfrt *rt, uint32_t id);
+
+/* ---- Executable programs (the interpreter) ---------------------------- */
+
+/* Options for bpfrt_vm_prog_new(). */
+struct bpfrt_vm_opts {
+	size_t sz;
+	const char *name; /* for messages; copied */
+};
+
+/* Check and prepare insns for execution.  insns is copied.  Rejects what
+ * bpfrt_insns_check() rejects, calls to helpers the runtime lacks, kfunc
+ * calls and lddw pseudo kinds other than plain 64-bit immediates and
+ * function addresses (BPF_PSEUDO_FUNC).  On success *out owns a program,
+ * freed with bpfrt_vm_prog_free(); rt must outlive it. */
+BPFRT_API int bpfrt_vm_prog_new(struct bpfrt *rt, const struct bpf_insn *insns, uint32_t cnt,
+				const struct bpfrt_vm_opts *opts, struct bpfrt_vm_prog **out,
+				struct bpfrt_diag *diag);
+BPFRT_API void bpfrt_vm_prog_free(struct bpfrt_vm_prog *prog);
+BPFRT_API uint32_t bpfrt_vm_prog_insn_cnt(const struct bpfrt_vm_prog *prog);
+
+/* A memory region a program may touch in bounds-checked mode. */
+enum bpfrt_region_flags {
+	BPFRT_REGION_READ = 1u << 0,
+	BPFRT_REGION_WRITE = 1u << 1,
+};
+struct bpfrt_region {
+	const char *name; /* "ctx", "packet", "map value" — for messages */
+	void *start;
+	size_t size;
+	uint32_t flags;
+};
+
+/* Resolves bpf_tail_call(ctx, map, index): return the program to continue
+ * with, or NULL to fall through (the kernel's behaviour on a miss). */
+typedef const struct bpfrt_vm_prog *(*bpfrt_tail_call_fn)(struct bpfrt_run *run, uint64_t map,
+							   uint32_t index);
+
+enum bpfrt_run_flags {
+	/* Check every load and store against the stack, ctx, packet and extra
+	 * regions; a violation stops the program with -EFAULT and a diag. */
+	BPFRT_RUN_CHECKED = 1u << 0,
+};
+
+/* Options for one run.  r1 = ctx unless args overrides r1..r5. */
+struct bpfrt_run_opts {
+	size_t sz;
+	uint32_t flags;                /* enum bpfrt_run_flags */
+	void *ctx;                     /* r1 */
+	size_t ctx_size;               /* ctx region size (checked mode) */
+	const uint64_t *args;          /* if non-NULL: initial r1..r(nr_args) */
+	uint32_t nr_args;              /* at most 5 */
+	void *packet;                  /* packet data: region and LD_ABS/LD_IND source */
+	size_t packet_size;
+	const struct bpfrt_region *regions; /* further regions (checked mode) */
+	uint32_t nr_regions;
+	uint64_t insn_limit;           /* checked mode: stop after this many insns (0: none) */
+	bpfrt_tail_call_fn tail_call;  /* NULL: bpf_tail_call always falls through */
+	void *user;                    /* for helpers: bpfrt_run_user() */
+};
+
+/* Run prog.  On a normal exit returns 0 and stores r0 in *r0.  On a fault
+ * (bounds violation in checked mode, callx to a bad target, call depth
+ * exceeded, instruction limit) returns a negative errno and fills diag with
+ * the instruction index and the reason; the host is never harmed. */
+BPFRT_API int bpfrt_vm_run(const struct bpfrt_vm_prog *prog, const struct bpfrt_run_opts *opts,
+			   uint64_t *r0, struct bpfrt_diag *diag);
+
+/* ---- For helpers: the state of the running program -------------------- */
+
+BPFRT_API struct bpfrt *bpfrt_run_runtime(const struct bpfrt_run *run);
+BPFRT_API void *bpfrt_run_user(const struct bpfrt_run *run);
+BPFRT_API bool bpfrt_run_checked(const struct bpfrt_run *run);
+/* In checked mode: may the program read (write) size bytes at ptr?  Always
+ * true in unchecked mode. */
+BPFRT_API bool bpfrt_run_access_ok(const struct bpfrt_run *run, const void *ptr, size_t size,
+				   bool write);
+/* Let the program touch a region for the rest of this run (a map value a
+ * helper returned, for instance).  -ENOSPC when the run's table is full. */
+BPFRT_API int bpfrt_run_add_region(struct bpfrt_run *run, const struct bpfrt_region *region);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

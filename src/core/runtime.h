@@ -1,0 +1,29 @@
+/* runtime.h — the inside of struct bpfrt, shared by the subsystems.
+ *
+ * Everything mutable that bpfrt has lives in this handle; there is no other
+ * global state (the opcode index in isa/ is immutable after first use).
+ */
+#ifndef BPFRT_CORE_RUNTIME_H
+#define BPFRT_CORE_RUNTIME_H
+
+#include "bpfrt/bpfrt.h"
+
+struct bpfrt_helper {
+	bpfrt_helper_fn fn;
+	char *name;
+};
+
+struct bpfrt {
+	struct bpfrt_helper helpers[BPFRT_MAX_HELPERS];
+	uint64_t alloc_count;    /* allocations made through bpfrt_alloc */
+	uint64_t fail_alloc_nth; /* testing: fail this allocation (0: never) */
+};
+
+/* Allocation through the runtime, so tests can inject failures. */
+void *bpfrt_alloc(struct bpfrt *rt, size_t size);
+void *bpfrt_zalloc(struct bpfrt *rt, size_t size);
+
+/* Default helper sets, registered by bpfrt_new(). */
+void bpfrt_helpers_register_defaults(struct bpfrt *rt);
+
+#endif

@@ -1,0 +1,206 @@
+/* interp.c — running a prepared program: run setup, bounds checks, faults,
+ * and the two instances of the loop (interp_loop.h) — fast and checked.
+ *
+ * Invariant: in checked mode no load, store or atomic touches memory outside
+ * the run's regions (stack of all frames, ctx, packet, extra regions); a
+ * violation ends the run with -EFAULT and a diag naming the instruction.
+ */
+#include "vm/vm.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#if defined(__GNUC__) && !defined(BPFRT_NO_COMPUTED_GOTO)
+#define VM_USE_GOTO 1
+#else
+#define VM_USE_GOTO 0
+#endif
+
+/* Signed division and modulo with the ISA's answers where C has none:
+ * x / 0 = 0, x % 0 = x, INT_MIN / -1 = INT_MIN, INT_MIN % -1 = 0. */
+static inline uint64_t vm_sdiv64(uint64_t a, uint64_t b)
+{
+	if (b == 0)
+		return 0;
+	if ((int64_t)b == -1)
+		return -a;
+	return (uint64_t)((int64_t)a / (int64_t)b);
+}
+static inline uint32_t vm_sdiv32(uint32_t a, uint32_t b)
+{
+	if (b == 0)
+		return 0;
+	if ((int32_t)b == -1)
+		return -a;
+	return (uint32_t)((int32_t)a / (int32_t)b);
+}
+static inline uint64_t vm_smod64(uint64_t a, uint64_t b)
+{
+	if (b == 0)
+		return a;
+	if ((int64_t)b == -1)
+		return 0;
+	return (uint64_t)((int64_t)a % (int64_t)b);
+}
+static inline uint32_t vm_smod32(uint32_t a, uint32_t b)
+{
+	if (b == 0)
+		return a;
+	if ((int32_t)b == -1)
+		return 0;
+	return (uint32_t)((int32_t)a % (int32_t)b);
+}
+
+static bool region_has(const struct bpfrt_region *r, uint64_t addr, uint64_t size, bool write)
+{
+	uintptr_t lo = (uintptr_t)r->start;
+	if (!(r->flags & (write ? BPFRT_REGION_WRITE : BPFRT_REGION_READ)))
+		return false;
+	return addr >= lo && size <= r->size && addr - lo <= r->size - size;
+}
+
+static inline bool vm_access_ok(const struct bpfrt_run *run, uintptr_t stack_lo, uintptr_t stack_hi,
+				uint64_t addr, uint64_t size, bool write)
+{
+	if (addr >= stack_lo && addr + size <= stack_hi && addr + size > addr)
+		return true;
+	for (uint32_t i = 0; i < run->nr_regions; i++)
+		if (region_has(&run->regions[i], addr, size, write))
+			return true;
+	return false;
+}
+
+static int vm_fault(struct bpfrt_diag *diag, int err, uint32_t idx, const char *fmt, ...)
+{
+	if (diag) {
+		va_list ap;
+		diag->insn = (int32_t)idx;
+		va_start(ap, fmt);
+		vsnprintf(diag->msg, sizeof(diag->msg), fmt, ap);
+		va_end(ap);
+	}
+	return err;
+}
+
+/* Explain a rejected access: which region it came nearest to. */
+static int vm_fault_access(const struct bpfrt_run *run, struct bpfrt_diag *diag, uint32_t idx,
+			   const struct bpf_insn *insn, uint64_t addr, uint32_t size, bool write,
+			   uintptr_t stack_lo, uintptr_t stack_hi)
+{
+	const char *what = "no region";
+	int64_t rel = 0;
+	if (addr + 4096 >= stack_lo && addr < stack_hi + 4096) {
+		what = "stack";
+		rel = (int64_t)(addr - stack_hi);
+	}
+	for (uint32_t i = 0; i < run->nr_regions && !rel; i++) {
+		const struct bpfrt_region *r = &run->regions[i];
+		uintptr_t lo = (uintptr_t)r->start;
+		if (addr + 4096 >= lo && addr < lo + r->size + 4096) {
+			what = r->name ? r->name : "region";
+			rel = (int64_t)(addr - lo);
+			if (addr >= lo && addr + size <= lo + r->size)
+				what = r->name, rel = (int64_t)(addr - lo);
+		}
+	}
+	int base = write ? insn->dst_reg : insn->src_reg;
+	if (!strcmp(what, "no region"))
+		return vm_fault(diag, -EFAULT, idx,
+				"insn %u: invalid %s of %u bytes at 0x%llx (r%d%+d): not inside the stack, "
+				"ctx, packet or any region of this run",
+				idx, write ? "write" : "read", size, (unsigned long long)addr, base, insn->off);
+	return vm_fault(diag, -EFAULT, idx,
+			"insn %u: out-of-bounds %s of %u bytes at %s%+lld (r%d%+d)%s", idx,
+			write ? "write" : "read", size, what, (long long)rel, base, insn->off,
+			write && rel >= 0 ? " (or the region is read-only)" : "");
+}
+
+#define VM_CHECKED 0
+#define VM_LOOP_NAME bpfrt_vm_loop_fast
+#include "vm/interp_loop.h"
+#undef VM_CHECKED
+#undef VM_LOOP_NAME
+
+#define VM_CHECKED 1
+#define VM_LOOP_NAME bpfrt_vm_loop_checked
+#include "vm/interp_loop.h"
+#undef VM_CHECKED
+#undef VM_LOOP_NAME
+
+static int add_region(struct bpfrt_run *run, const char *name, void *start, size_t size,
+		      uint32_t flags)
+{
+	if (!start || !size)
+		return 0;
+	if (run->nr_regions >= VM_MAX_REGIONS)
+		return -ENOSPC;
+	run->regions[run->nr_regions++] =
+		(struct bpfrt_region){.name = name, .start = start, .size = size, .flags = flags};
+	return 0;
+}
+
+int bpfrt_vm_run(const struct bpfrt_vm_prog *prog, const struct bpfrt_run_opts *opts, uint64_t *r0,
+		 struct bpfrt_diag *diag)
+{
+	static const struct bpfrt_run_opts none = {.sz = sizeof(none)};
+	if (!prog || !r0)
+		return -EINVAL;
+	if (!opts)
+		opts = &none;
+	if (opts->nr_args > 5)
+		return vm_fault(diag, -EINVAL, 0, "at most 5 arguments (r1..r5), got %u", opts->nr_args);
+	struct bpfrt_run run = {.rt = prog->rt, .opts = opts, .checked = opts->flags & BPFRT_RUN_CHECKED};
+	const uint32_t rw = BPFRT_REGION_READ | BPFRT_REGION_WRITE;
+	int err = add_region(&run, "ctx", opts->ctx, opts->ctx_size, rw);
+	if (!err)
+		err = add_region(&run, "packet", opts->packet, opts->packet_size, rw);
+	for (uint32_t i = 0; !err && i < opts->nr_regions; i++)
+		err = add_region(&run, opts->regions[i].name, opts->regions[i].start,
+				 opts->regions[i].size, opts->regions[i].flags);
+	if (err)
+		return vm_fault(diag, err, 0, "too many memory regions (at most %d)", VM_MAX_REGIONS);
+
+	uint64_t regs[11] = {0};
+	regs[1] = (uintptr_t)opts->ctx;
+	for (uint32_t i = 0; opts->args && i < opts->nr_args; i++)
+		regs[1 + i] = opts->args[i];
+	if (diag)
+		diag->insn = -1, diag->msg[0] = 0;
+	return run.checked ? bpfrt_vm_loop_checked(prog, &run, regs, r0, diag)
+			   : bpfrt_vm_loop_fast(prog, &run, regs, r0, diag);
+}
+
+struct bpfrt *bpfrt_run_runtime(const struct bpfrt_run *run)
+{
+	return run->rt;
+}
+
+void *bpfrt_run_user(const struct bpfrt_run *run)
+{
+	return run->opts->user;
+}
+
+bool bpfrt_run_checked(const struct bpfrt_run *run)
+{
+	return run->checked;
+}
+
+bool bpfrt_run_access_ok(const struct bpfrt_run *run, const void *ptr, size_t size, bool write)
+{
+	if (!run->checked)
+		return true;
+	uintptr_t a = (uintptr_t)ptr;
+	if (a >= run->stack_lo && a + size <= run->stack_hi && a + size >= a)
+		return true;
+	for (uint32_t i = 0; i < run->nr_regions; i++)
+		if (region_has(&run->regions[i], (uintptr_t)ptr, size, write))
+			return true;
+	return false;
+}
+
+int bpfrt_run_add_region(struct bpfrt_run *run, const struct bpfrt_region *region)
+{
+	return add_region(run, region->name, region->start, region->size, region->flags);
+}
