@@ -84,37 +84,44 @@ static int vm_fault(struct bpfrt_diag *diag, int err, uint32_t idx, const char *
 	return err;
 }
 
-/* Explain a rejected access: which region it came nearest to. */
+/* How far [addr, addr+size) lies outside [lo, hi); 0 if it overlaps it. */
+static uint64_t distance(uint64_t addr, uint64_t size, uintptr_t lo, uintptr_t hi)
+{
+	if (addr + size <= lo)
+		return lo - addr;
+	if (addr >= hi)
+		return addr - hi + 1;
+	return 0;
+}
+
+/* Explain a rejected access relative to the nearest region (the stack is
+ * reported relative to its top, where r10 points in the main frame). */
 static int vm_fault_access(const struct bpfrt_run *run, struct bpfrt_diag *diag, uint32_t idx,
 			   const struct bpf_insn *insn, uint64_t addr, uint32_t size, bool write,
 			   uintptr_t stack_lo, uintptr_t stack_hi)
 {
-	const char *what = "no region";
-	int64_t rel = 0;
-	if (addr + 4096 >= stack_lo && addr < stack_hi + 4096) {
-		what = "stack";
-		rel = (int64_t)(addr - stack_hi);
-	}
-	for (uint32_t i = 0; i < run->nr_regions && !rel; i++) {
+	const char *what = "stack";
+	int64_t rel = (int64_t)(addr - stack_hi);
+	uint64_t best = distance(addr, size, stack_lo, stack_hi);
+	for (uint32_t i = 0; i < run->nr_regions; i++) {
 		const struct bpfrt_region *r = &run->regions[i];
 		uintptr_t lo = (uintptr_t)r->start;
-		if (addr + 4096 >= lo && addr < lo + r->size + 4096) {
+		uint64_t d = distance(addr, size, lo, lo + r->size);
+		if (d < best) {
+			best = d;
 			what = r->name ? r->name : "region";
 			rel = (int64_t)(addr - lo);
-			if (addr >= lo && addr + size <= lo + r->size)
-				what = r->name, rel = (int64_t)(addr - lo);
 		}
 	}
 	int base = write ? insn->dst_reg : insn->src_reg;
-	if (!strcmp(what, "no region"))
+	if (best > 65536)
 		return vm_fault(diag, -EFAULT, idx,
 				"insn %u: invalid %s of %u bytes at 0x%llx (r%d%+d): not inside the stack, "
 				"ctx, packet or any region of this run",
 				idx, write ? "write" : "read", size, (unsigned long long)addr, base, insn->off);
-	return vm_fault(diag, -EFAULT, idx,
-			"insn %u: out-of-bounds %s of %u bytes at %s%+lld (r%d%+d)%s", idx,
-			write ? "write" : "read", size, what, (long long)rel, base, insn->off,
-			write && rel >= 0 ? " (or the region is read-only)" : "");
+	return vm_fault(diag, -EFAULT, idx, "insn %u: out-of-bounds %s of %u bytes at %s%+lld (r%d%+d)%s",
+			idx, write ? "write" : "read", size, what, (long long)rel, base, insn->off,
+			write && best == 0 ? ": the region is read-only" : "");
 }
 
 #define VM_CHECKED 0
