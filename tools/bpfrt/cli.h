@@ -23,7 +23,6 @@ struct cli_object {
 int cmd_prog(struct cli *cli, int argc, char **argv);
 int cmd_asm(struct cli *cli, int argc, char **argv);
 int cmd_disasm(struct cli *cli, int argc, char **argv);
-int cmd_conformance(struct cli *cli, int argc, char **argv);
 
 /* Print "Error: ..." (or bpftool's {"error": "..."} under -j); returns 255
  * like bpftool, so callers can `return cli_error(...)`. */

@@ -13,13 +13,12 @@ static const struct cli_object objects[] = {
 	{"prog", cmd_prog, "prog run PROG [data_in FILE] [repeat N] ..."},
 	{"asm", cmd_asm, "asm FILE [-o OUT] [syntax llvm|conformance]"},
 	{"disasm", cmd_disasm, "disasm FILE [syntax llvm|conformance]"},
-	{"conformance", cmd_conformance, "conformance [MEM] [--checked] (bpf_conformance plugin)"},
 };
 
 static int usage(FILE *f)
 {
 	fprintf(f, "Usage: bpfrt [-j|-p] [-d] [--engine interp|jit] OBJECT COMMAND ...\n"
-		   "OBJECT := { prog | asm | disasm | conformance }\n");
+		   "OBJECT := { prog | asm | disasm }\n");
 	for (size_t i = 0; i < sizeof(objects) / sizeof(objects[0]); i++)
 		fprintf(f, "  bpfrt %s\n", objects[i].usage);
 	return f == stderr ? 2 : 0;
