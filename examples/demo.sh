@@ -11,7 +11,7 @@ trap 'rm -rf "$TMP"' EXIT
 echo "== fib.s: the 90th Fibonacci number (expect 2880067194370816120)"
 "$BPFRT" asm "$DIR/asm/fib.s" -o "$TMP/fib.bin"
 "$BPFRT" disasm "$TMP/fib.bin"
-"$BPFRT" prog run file "$TMP/fib.bin" repeat 100000
+"$BPFRT" prog run file "$TMP/fib.bin" repeat 100000   # retval is r0 truncated to 32 bits, as bpftool prints it
 "$BPFRT" -j prog run file "$TMP/fib.bin" repeat 100000 checked
 
 echo
