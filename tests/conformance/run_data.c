@@ -165,7 +165,8 @@ static int run_engine(struct bpfrt *rt, const struct bpf_insn *insns, uint32_t c
 		return err;
 	uint64_t args[2] = {t->mem_len ? (uintptr_t)t->mem : 0, t->mem_len};
 	struct bpfrt_run_opts o = {.sz = sizeof(o), .flags = flags, .ctx = t->mem_len ? t->mem : NULL,
-				   .ctx_size = t->mem_len, .args = args, .nr_args = 2};
+				   .ctx_size = t->mem_len, .args = args, .nr_args = 2,
+				   .packet = t->mem_len ? t->mem : NULL, .packet_size = t->mem_len};
 	err = bpfrt_vm_run(p, &o, r0, diag);
 	bpfrt_vm_prog_free(p);
 	return err;

@@ -127,10 +127,12 @@ int main(int argc, char **argv)
 		fail("%s", diag.msg);
 		goto out;
 	}
-	/* The suite's convention: r1 = memory, r2 = its length. */
+	/* The suite's convention: r1 = memory, r2 = its length; the memory is
+	 * also the packet that legacy LD_ABS/LD_IND read. */
 	uint64_t args[2] = {(uintptr_t)mem, (uint64_t)mem_len};
 	struct bpfrt_run_opts o = {.sz = sizeof(o), .flags = flags, .ctx = mem,
-				   .ctx_size = (size_t)mem_len, .args = args, .nr_args = 2};
+				   .ctx_size = (size_t)mem_len, .args = args, .nr_args = 2,
+				   .packet = mem, .packet_size = (size_t)mem_len};
 	uint64_t r0 = 0;
 	if (bpfrt_vm_run(prog, &o, &r0, &diag)) {
 		fail("%s", diag.msg);
