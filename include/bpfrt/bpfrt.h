@@ -47,12 +47,30 @@ struct bpfrt_opts {
 	/* Testing aid: make the Nth allocation made through the runtime fail
 	 * (1 = the first).  0 disables. */
 	uint64_t fail_alloc_nth;
+	/* Directory for shared map storage and the default place of pins (the
+	 * role bpffs plays); pins must be on its filesystem.  NULL: the
+	 * $BPFRT_PIN_ROOT environment variable, else /run/bpfrt as root and
+	 * /tmp/bpfrt-UID otherwise.  Created on first use, mode 0700. */
+	const char *pin_root;
 };
 
 /* Create a runtime with the default helpers registered.  opts may be NULL.
  * Returns NULL and sets errno on failure.  Free with bpfrt_free(). */
 BPFRT_API struct bpfrt *bpfrt_new(const struct bpfrt_opts *opts);
 BPFRT_API void bpfrt_free(struct bpfrt *rt);
+
+/* The runtime's pin root (see struct bpfrt_opts). */
+BPFRT_API const char *bpfrt_pin_root(const struct bpfrt *rt);
+
+/* The bpf(2) system call, in user space: same commands, same union bpf_attr
+ * fields, same errno values.  Returns >= 0 (an fd for commands that create
+ * one) or a negative errno, also stored in errno.  Fields of attr past the
+ * command's last field must be zero (-EINVAL); bytes of attr past the size
+ * bpfrt knows must be zero (-E2BIG).  Thread-safe. */
+BPFRT_API int bpfrt_bpf(struct bpfrt *rt, int cmd, union bpf_attr *attr, unsigned int size);
+
+/* Close an fd returned by bpfrt_bpf().  -EBADF if it is not open. */
+BPFRT_API int bpfrt_close(struct bpfrt *rt, int fd);
 
 /* A helper receives r1..r5 and the running program's state; its return
  * value becomes r0.  It must not retain `run` after returning. */

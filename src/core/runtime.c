@@ -4,7 +4,9 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 void *bpfrt_alloc(struct bpfrt *rt, size_t size)
 {
@@ -26,6 +28,36 @@ void *bpfrt_zalloc(struct bpfrt *rt, size_t size)
 	return p;
 }
 
+/* The pin root: the option, else $BPFRT_PIN_ROOT, else /run/bpfrt for
+ * root and /tmp/bpfrt-UID for others.  Map storage is created there so
+ * that pinning (a hard link) works anywhere on the same filesystem. */
+static char *default_pin_root(const char *opt)
+{
+	const char *env = getenv("BPFRT_PIN_ROOT");
+	char buf[64];
+	if (opt && *opt)
+		return strdup(opt);
+	if (env && *env)
+		return strdup(env);
+	if (geteuid() == 0)
+		return strdup("/run/bpfrt");
+	snprintf(buf, sizeof(buf), "/tmp/bpfrt-%u", (unsigned)geteuid());
+	return strdup(buf);
+}
+
+const char *bpfrt_pin_root(const struct bpfrt *rt)
+{
+	return rt->pin_root;
+}
+
+int bpfrt_close(struct bpfrt *rt, int fd)
+{
+	int err = rt ? bpfrt_fd_close(rt, fd) : -EINVAL;
+	if (err)
+		errno = -err;
+	return err;
+}
+
 struct bpfrt *bpfrt_new(const struct bpfrt_opts *opts)
 {
 	if (opts && opts->sz < sizeof(size_t)) {
@@ -39,6 +71,16 @@ struct bpfrt *bpfrt_new(const struct bpfrt_opts *opts)
 	}
 	if (opts && opts->sz >= offsetof(struct bpfrt_opts, fail_alloc_nth) + sizeof(uint64_t))
 		rt->fail_alloc_nth = opts->fail_alloc_nth;
+	const char *root = opts && opts->sz >= offsetof(struct bpfrt_opts, pin_root) + sizeof(char *)
+				   ? opts->pin_root
+				   : NULL;
+	rt->pin_root = default_pin_root(root);
+	if (!rt->pin_root) {
+		free(rt);
+		errno = ENOMEM;
+		return NULL;
+	}
+	pthread_mutex_init(&rt->lock, NULL);
 	bpfrt_helpers_register_defaults(rt);
 	return rt;
 }
@@ -47,8 +89,17 @@ void bpfrt_free(struct bpfrt *rt)
 {
 	if (!rt)
 		return;
+	/* Closing every fd drops the last references of unpinned objects. */
+	for (uint32_t fd = 0; fd < rt->fd_cap; fd++)
+		if (rt->fds[fd])
+			bpfrt_fd_close(rt, (int)fd);
+	free(rt->fds);
+	for (int t = 0; t < BPFRT_OBJ_TYPE_COUNT; t++)
+		free(rt->ids[t].objs);
 	for (int i = 0; i < BPFRT_MAX_HELPERS; i++)
 		free(rt->helpers[i].name);
+	pthread_mutex_destroy(&rt->lock);
+	free(rt->pin_root);
 	free(rt);
 }
 

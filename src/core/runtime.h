@@ -7,6 +7,16 @@
 #define BPFRT_CORE_RUNTIME_H
 
 #include "bpfrt/bpfrt.h"
+#include "core/object.h"
+
+#include <pthread.h>
+
+#define BPFRT_MAX_FDS (1u << 20)
+
+struct bpfrt_id_table {
+	struct bpfrt_obj **objs; /* objs[id - 1]; NULL once the object is gone */
+	uint32_t len, cap;
+};
 
 struct bpfrt_helper {
 	bpfrt_helper_fn fn;
@@ -17,6 +27,11 @@ struct bpfrt {
 	struct bpfrt_helper helpers[BPFRT_MAX_HELPERS];
 	uint64_t alloc_count;    /* allocations made through bpfrt_alloc */
 	uint64_t fail_alloc_nth; /* testing: fail this allocation (0: never) */
+	pthread_mutex_t lock;    /* guards fds and ids */
+	struct bpfrt_obj **fds;  /* fd -> object (one reference each) */
+	uint32_t fd_cap;
+	struct bpfrt_id_table ids[BPFRT_OBJ_TYPE_COUNT];
+	char *pin_root;          /* where shared map storage is created; pins live on its filesystem */
 };
 
 /* Allocation through the runtime, so tests can inject failures. */

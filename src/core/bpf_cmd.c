@@ -1,0 +1,92 @@
+/* bpf_cmd.c — bpfrt_bpf(): the bpf(2) entry point and its dispatch table.
+ *
+ * Like the kernel: attr is copied into a zeroed union of our size; bytes
+ * the caller passes beyond our union must be zero (-E2BIG); fields of the
+ * union past the command's last field must be zero (-EINVAL, the kernel's
+ * CHECK_ATTR).  Each row names the command's handler and its last field.
+ */
+#include "core/runtime.h"
+#include "maps/map.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+
+#define END_OF(field) (offsetof(union bpf_attr, field) + sizeof(((union bpf_attr *)0)->field))
+
+struct cmd_row {
+	int (*fn)(struct bpfrt *rt, union bpf_attr *attr);
+	size_t last_field_end; /* bytes of attr the command uses */
+	bool writes_back;      /* copy attr back to the caller (info, ids, test_run) */
+};
+
+static int cmd_lookup_batch(struct bpfrt *rt, union bpf_attr *a)
+{
+	return bpfrt_cmd_map_batch(rt, BPF_MAP_LOOKUP_BATCH, a);
+}
+static int cmd_lookup_and_delete_batch(struct bpfrt *rt, union bpf_attr *a)
+{
+	return bpfrt_cmd_map_batch(rt, BPF_MAP_LOOKUP_AND_DELETE_BATCH, a);
+}
+static int cmd_update_batch(struct bpfrt *rt, union bpf_attr *a)
+{
+	return bpfrt_cmd_map_batch(rt, BPF_MAP_UPDATE_BATCH, a);
+}
+static int cmd_delete_batch(struct bpfrt *rt, union bpf_attr *a)
+{
+	return bpfrt_cmd_map_batch(rt, BPF_MAP_DELETE_BATCH, a);
+}
+
+static const struct cmd_row commands[] = {
+	[BPF_MAP_CREATE] = {bpfrt_cmd_map_create, END_OF(map_extra), false},
+	[BPF_MAP_LOOKUP_ELEM] = {bpfrt_cmd_map_lookup, END_OF(flags), false},
+	[BPF_MAP_UPDATE_ELEM] = {bpfrt_cmd_map_update, END_OF(flags), false},
+	[BPF_MAP_DELETE_ELEM] = {bpfrt_cmd_map_delete, END_OF(flags), false},
+	[BPF_MAP_GET_NEXT_KEY] = {bpfrt_cmd_map_get_next_key, END_OF(next_key), false},
+	[BPF_MAP_LOOKUP_AND_DELETE_ELEM] = {bpfrt_cmd_map_lookup_and_delete, END_OF(flags), false},
+	[BPF_MAP_FREEZE] = {bpfrt_cmd_map_freeze, END_OF(map_fd), false},
+	[BPF_MAP_LOOKUP_BATCH] = {cmd_lookup_batch, END_OF(batch), true},
+	[BPF_MAP_LOOKUP_AND_DELETE_BATCH] = {cmd_lookup_and_delete_batch, END_OF(batch), true},
+	[BPF_MAP_UPDATE_BATCH] = {cmd_update_batch, END_OF(batch), true},
+	[BPF_MAP_DELETE_BATCH] = {cmd_delete_batch, END_OF(batch), true},
+};
+
+int bpfrt_bpf(struct bpfrt *rt, int cmd, union bpf_attr *uattr, unsigned int size)
+{
+	union bpf_attr attr;
+	int err;
+	if (!rt || !uattr) {
+		errno = EINVAL;
+		return -EINVAL;
+	}
+	if (size > sizeof(attr)) {
+		const unsigned char *tail = (const unsigned char *)uattr + sizeof(attr);
+		for (unsigned int i = 0; i < size - sizeof(attr); i++) {
+			if (tail[i]) {
+				errno = E2BIG;
+				return -E2BIG;
+			}
+		}
+		size = sizeof(attr);
+	}
+	memset(&attr, 0, sizeof(attr));
+	memcpy(&attr, uattr, size);
+	if (cmd < 0 || (size_t)cmd >= sizeof(commands) / sizeof(commands[0]) || !commands[cmd].fn) {
+		errno = EINVAL;
+		return -EINVAL;
+	}
+	const struct cmd_row *row = &commands[cmd];
+	const unsigned char *bytes = (const unsigned char *)&attr;
+	for (size_t i = row->last_field_end; i < sizeof(attr); i++) {
+		if (bytes[i]) {
+			errno = EINVAL;
+			return -EINVAL;
+		}
+	}
+	err = row->fn(rt, &attr);
+	if (row->writes_back)
+		memcpy(uattr, &attr, size);
+	if (err < 0)
+		errno = -err;
+	return err;
+}

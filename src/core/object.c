@@ -1,0 +1,170 @@
+/* object.c — reference counts, the fd table and ids (see object.h).
+ *
+ * The fd table is an array of object pointers; the lowest free slot >= 3
+ * is handed out (0-2 are left alone so bpfrt fds look like a process's).
+ * Ids grow monotonically per type, as the kernel's do; the id table maps
+ * id -> object without holding a reference, and an object removes itself
+ * when its last reference goes.
+ */
+#include "core/object.h"
+#include "core/runtime.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+#define FD_FIRST 3
+
+void bpfrt_obj_init(struct bpfrt_obj *obj, struct bpfrt *rt, enum bpfrt_obj_type type,
+		    void (*release)(struct bpfrt_obj *))
+{
+	obj->type = type;
+	obj->id = 0;
+	obj->refcnt = 1;
+	obj->rt = rt;
+	obj->release = release;
+}
+
+void bpfrt_obj_get(struct bpfrt_obj *obj)
+{
+	__atomic_add_fetch(&obj->refcnt, 1, __ATOMIC_RELAXED);
+}
+
+static void id_remove(struct bpfrt *rt, struct bpfrt_obj *obj)
+{
+	struct bpfrt_id_table *t = &rt->ids[obj->type];
+	for (uint32_t i = 0; i < t->len; i++) {
+		if (t->objs[i] == obj) {
+			t->objs[i] = NULL;
+			return;
+		}
+	}
+}
+
+void bpfrt_obj_put(struct bpfrt_obj *obj)
+{
+	if (!obj)
+		return;
+	struct bpfrt *rt = obj->rt;
+	/* Ids hand out references under the lock, so the last put takes it
+	 * too: nobody can find the object between its count reaching 0 and
+	 * its removal from the id table. */
+	pthread_mutex_lock(&rt->lock);
+	if (__atomic_sub_fetch(&obj->refcnt, 1, __ATOMIC_ACQ_REL) != 0) {
+		pthread_mutex_unlock(&rt->lock);
+		return;
+	}
+	if (obj->id)
+		id_remove(rt, obj);
+	pthread_mutex_unlock(&rt->lock);
+	obj->release(obj);
+}
+
+int bpfrt_obj_publish(struct bpfrt_obj *obj)
+{
+	struct bpfrt *rt = obj->rt;
+	struct bpfrt_id_table *t = &rt->ids[obj->type];
+	pthread_mutex_lock(&rt->lock);
+	if (t->len == t->cap) {
+		uint32_t cap = t->cap ? t->cap * 2 : 64;
+		struct bpfrt_obj **n = realloc(t->objs, cap * sizeof(*n));
+		if (!n) {
+			pthread_mutex_unlock(&rt->lock);
+			return -ENOMEM;
+		}
+		t->objs = n;
+		t->cap = cap;
+	}
+	/* Entry i holds id first_id + i: ids are dense and increasing. */
+	t->objs[t->len++] = obj;
+	obj->id = t->len;
+	pthread_mutex_unlock(&rt->lock);
+	return 0;
+}
+
+uint32_t bpfrt_id_next(struct bpfrt *rt, enum bpfrt_obj_type type, uint32_t id)
+{
+	struct bpfrt_id_table *t = &rt->ids[type];
+	uint32_t next = 0;
+	pthread_mutex_lock(&rt->lock);
+	for (uint32_t i = id; i < t->len; i++) {
+		if (t->objs[i]) {
+			next = i + 1;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&rt->lock);
+	return next;
+}
+
+struct bpfrt_obj *bpfrt_id_get(struct bpfrt *rt, enum bpfrt_obj_type type, uint32_t id)
+{
+	struct bpfrt_id_table *t = &rt->ids[type];
+	struct bpfrt_obj *obj = NULL;
+	pthread_mutex_lock(&rt->lock);
+	if (id >= 1 && id <= t->len && (obj = t->objs[id - 1]))
+		bpfrt_obj_get(obj);
+	pthread_mutex_unlock(&rt->lock);
+	return obj;
+}
+
+int bpfrt_fd_install(struct bpfrt *rt, struct bpfrt_obj *obj)
+{
+	pthread_mutex_lock(&rt->lock);
+	uint32_t fd = FD_FIRST;
+	while (fd < rt->fd_cap && rt->fds[fd])
+		fd++;
+	if (fd >= rt->fd_cap) {
+		uint32_t cap = rt->fd_cap ? rt->fd_cap * 2 : 64;
+		if (cap > BPFRT_MAX_FDS) {
+			pthread_mutex_unlock(&rt->lock);
+			return -EMFILE;
+		}
+		struct bpfrt_obj **n = realloc(rt->fds, cap * sizeof(*n));
+		if (!n) {
+			pthread_mutex_unlock(&rt->lock);
+			return -ENOMEM;
+		}
+		for (uint32_t i = rt->fd_cap; i < cap; i++)
+			n[i] = NULL;
+		rt->fds = n;
+		rt->fd_cap = cap;
+	}
+	bpfrt_obj_get(obj);
+	rt->fds[fd] = obj;
+	pthread_mutex_unlock(&rt->lock);
+	return (int)fd;
+}
+
+struct bpfrt_obj *bpfrt_fd_get(struct bpfrt *rt, int fd, enum bpfrt_obj_type type, int *err)
+{
+	struct bpfrt_obj *obj = NULL;
+	pthread_mutex_lock(&rt->lock);
+	if (fd >= 0 && (uint32_t)fd < rt->fd_cap)
+		obj = rt->fds[fd];
+	if (obj && type != BPFRT_OBJ_NONE && obj->type != type) {
+		pthread_mutex_unlock(&rt->lock);
+		*err = -EINVAL;
+		return NULL;
+	}
+	if (obj)
+		bpfrt_obj_get(obj);
+	pthread_mutex_unlock(&rt->lock);
+	if (!obj)
+		*err = -EBADF;
+	return obj;
+}
+
+int bpfrt_fd_close(struct bpfrt *rt, int fd)
+{
+	struct bpfrt_obj *obj = NULL;
+	pthread_mutex_lock(&rt->lock);
+	if (fd >= 0 && (uint32_t)fd < rt->fd_cap) {
+		obj = rt->fds[fd];
+		rt->fds[fd] = NULL;
+	}
+	pthread_mutex_unlock(&rt->lock);
+	if (!obj)
+		return -EBADF;
+	bpfrt_obj_put(obj);
+	return 0;
+}

@@ -1,0 +1,230 @@
+/* map.c — creating a map's shared storage, opening it again from a file,
+ * the writers' robust lock, CPU counting and the table of families. */
+#define _GNU_SOURCE
+#include "maps/map.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+const struct bpfrt_map_ops *bpfrt_map_ops_for(uint32_t map_type)
+{
+	switch (map_type) {
+	case BPF_MAP_TYPE_ARRAY:
+		return &bpfrt_array_map_ops;
+	case BPF_MAP_TYPE_PERCPU_ARRAY:
+		return &bpfrt_percpu_array_map_ops;
+	default:
+		return NULL;
+	}
+}
+
+uint32_t bpfrt_possible_cpus(void)
+{
+	static uint32_t cached; /* immutable fact of the machine */
+	uint32_t n = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+	if (n)
+		return n;
+	FILE *f = fopen("/sys/devices/system/cpu/possible", "r");
+	char buf[256];
+	if (f && fgets(buf, sizeof(buf), f)) {
+		/* "0-3,5,7-8": count every listed CPU. */
+		char *s = buf;
+		while (*s && *s != '\n') {
+			char *end;
+			long a = strtol(s, &end, 10), b = a;
+			if (end == s)
+				break;
+			s = end;
+			if (*s == '-')
+				b = strtol(s + 1, &s, 10);
+			n += (uint32_t)(b - a + 1);
+			if (*s == ',')
+				s++;
+		}
+	}
+	if (f)
+		fclose(f);
+	if (!n) {
+		long c = sysconf(_SC_NPROCESSORS_CONF);
+		n = c > 0 ? (uint32_t)c : 1;
+	}
+	__atomic_store_n(&cached, n, __ATOMIC_RELAXED);
+	return n;
+}
+
+uint32_t bpfrt_current_cpu(uint32_t nr_cpus)
+{
+	int cpu = sched_getcpu();
+	return cpu < 0 ? 0 : (uint32_t)cpu % nr_cpus;
+}
+
+void bpfrt_map_lock(struct bpfrt_map *map)
+{
+	int err = pthread_mutex_lock(&map->shm->lock);
+	if (err == EOWNERDEAD)
+		/* The holder died between prepare and publish; the families
+		 * publish with one atomic store, so the data is consistent. */
+		pthread_mutex_consistent(&map->shm->lock);
+}
+
+void bpfrt_map_unlock(struct bpfrt_map *map)
+{
+	pthread_mutex_unlock(&map->shm->lock);
+}
+
+static void map_release(struct bpfrt_obj *obj)
+{
+	struct bpfrt_map *map = bpfrt_map_from_obj(obj);
+	if (map->ops && map->ops->release)
+		map->ops->release(map);
+	if (map->shm)
+		munmap(map->shm, map->shm_size);
+	if (map->shm_fd >= 0)
+		close(map->shm_fd);
+	free(map);
+}
+
+/* A new, unlinked file for storage in the pin root (so a later pin is a
+ * hard link on the same filesystem); memfd where O_TMPFILE fails. */
+static int storage_file(struct bpfrt *rt)
+{
+	mkdir(rt->pin_root, 0700);
+	int fd = open(rt->pin_root, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		return fd;
+	fd = memfd_create("bpfrt-map", MFD_CLOEXEC);
+	return fd >= 0 ? fd : -errno;
+}
+
+static void shm_lock_init(pthread_mutex_t *lock)
+{
+	pthread_mutexattr_t a;
+	pthread_mutexattr_init(&a);
+	pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
+	pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
+	pthread_mutex_init(lock, &a);
+	pthread_mutexattr_destroy(&a);
+}
+
+static struct bpfrt_map *map_alloc(struct bpfrt *rt)
+{
+	struct bpfrt_map *map = bpfrt_zalloc(rt, sizeof(*map));
+	if (!map)
+		return NULL;
+	bpfrt_obj_init(&map->obj, rt, BPFRT_OBJ_MAP, map_release);
+	map->shm_fd = -1;
+	return map;
+}
+
+static void map_fill_from_shm(struct bpfrt_map *map)
+{
+	struct bpfrt_map_shm *h = map->shm;
+	map->type = h->map_type;
+	map->key_size = h->key_size;
+	map->value_size = h->value_size;
+	map->max_entries = h->max_entries;
+	map->flags = h->map_flags;
+	map->nr_cpus = h->nr_cpus;
+	memcpy(map->name, h->name, sizeof(map->name));
+	map->data = (char *)h + h->data_off;
+}
+
+int bpfrt_map_create(struct bpfrt *rt, const union bpf_attr *attr, struct bpfrt_map **out)
+{
+	const struct bpfrt_map_ops *ops = bpfrt_map_ops_for(attr->map_type);
+	if (!ops)
+		return -EINVAL;
+	int err = ops->check(attr);
+	if (err)
+		return err;
+	uint32_t cpus = bpfrt_possible_cpus();
+	uint64_t data_off = (sizeof(struct bpfrt_map_shm) + 63) & ~63ull;
+	uint64_t data = ops->data_size(attr, cpus);
+	if (data > (1ull << 40))
+		return -E2BIG;
+	uint64_t total = (data_off + data + 4095) & ~4095ull;
+	struct bpfrt_map *map = map_alloc(rt);
+	if (!map)
+		return -ENOMEM;
+	map->ops = ops;
+	int fd = storage_file(rt);
+	if (fd < 0) {
+		map_release(&map->obj);
+		return fd;
+	}
+	map->shm_fd = fd;
+	if (ftruncate(fd, (off_t)total)) {
+		map_release(&map->obj);
+		return -ENOMEM;
+	}
+	void *p = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		map_release(&map->obj);
+		return -ENOMEM;
+	}
+	map->shm = p;
+	map->shm_size = total;
+	struct bpfrt_map_shm *h = p;
+	h->version = BPFRT_MAP_VERSION;
+	h->map_type = attr->map_type;
+	h->key_size = attr->key_size;
+	h->value_size = attr->value_size;
+	h->max_entries = attr->max_entries;
+	h->map_flags = attr->map_flags;
+	h->nr_cpus = cpus;
+	h->map_extra = attr->map_extra;
+	h->total_size = total;
+	h->data_off = data_off;
+	h->btf_key_type_id = attr->btf_key_type_id;
+	h->btf_value_type_id = attr->btf_value_type_id;
+	memcpy(h->name, attr->map_name, sizeof(h->name));
+	h->name[sizeof(h->name) - 1] = 0;
+	shm_lock_init(&h->lock);
+	map_fill_from_shm(map);
+	err = ops->init ? ops->init(map) : 0;
+	if (err) {
+		map_release(&map->obj);
+		return err;
+	}
+	/* The magic goes last: a half-made file is never taken for a map. */
+	__atomic_store_n(&h->magic, BPFRT_MAP_MAGIC, __ATOMIC_RELEASE);
+	*out = map;
+	return 0;
+}
+
+int bpfrt_map_open_fd(struct bpfrt *rt, int file_fd, struct bpfrt_map **out)
+{
+	struct stat st;
+	if (fstat(file_fd, &st) || (uint64_t)st.st_size < sizeof(struct bpfrt_map_shm))
+		return -EINVAL;
+	void *p = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, file_fd, 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	struct bpfrt_map_shm *h = p;
+	const struct bpfrt_map_ops *ops = bpfrt_map_ops_for(h->map_type);
+	if (__atomic_load_n(&h->magic, __ATOMIC_ACQUIRE) != BPFRT_MAP_MAGIC ||
+	    h->version != BPFRT_MAP_VERSION || h->total_size != (uint64_t)st.st_size || !ops ||
+	    h->data_off >= h->total_size || h->nr_cpus != bpfrt_possible_cpus()) {
+		munmap(p, (size_t)st.st_size);
+		return -EINVAL;
+	}
+	struct bpfrt_map *map = map_alloc(rt);
+	if (!map) {
+		munmap(p, (size_t)st.st_size);
+		return -ENOMEM;
+	}
+	map->ops = ops;
+	map->shm = p;
+	map->shm_size = (size_t)st.st_size;
+	map->shm_fd = dup(file_fd);
+	map_fill_from_shm(map);
+	*out = map;
+	return 0;
+}

@@ -1,0 +1,131 @@
+/* map.h — the map object and the interface every map family implements.
+ *
+ * A map's storage is one shared, position-independent region: a file
+ * created in the runtime's pin root (O_TMPFILE), mmap'd MAP_SHARED, with a
+ * header (struct bpfrt_map_shm) followed by the family's data at data_off.
+ * Only offsets are stored inside it, never pointers, so another process
+ * that opens the pin maps the same bytes and sees one live map.  Writers
+ * take the header's robust, process-shared mutex: a writer killed while
+ * holding it leaves the lock recoverable (EOWNERDEAD), and each family
+ * publishes an update with a single atomic store after preparing it, so a
+ * torn update is never visible.  Lookups are lock-free where the family
+ * allows (array, hash).
+ */
+#ifndef BPFRT_MAPS_MAP_H
+#define BPFRT_MAPS_MAP_H
+
+#include "core/runtime.h"
+
+#include <stdbool.h>
+
+/* The kernel's internal "operation not supported", which bpf() returns
+ * for some map operations; not in the C library's errno.h. */
+#ifndef ENOTSUPP
+#define ENOTSUPP 524
+#endif
+
+#define BPFRT_MAP_MAGIC 0x50414d5452465042ull /* "BPFRTMAP" */
+#define BPFRT_MAP_VERSION 1
+
+struct bpfrt_map_shm {
+	uint64_t magic;
+	uint32_t version;
+	uint32_t map_type;
+	uint32_t key_size;
+	uint32_t value_size;
+	uint32_t max_entries;
+	uint32_t map_flags;
+	uint32_t nr_cpus;
+	uint32_t frozen; /* atomic: MAP_FREEZE was done */
+	uint64_t map_extra;
+	uint64_t total_size; /* bytes of the whole region */
+	uint64_t data_off;   /* where the family's data starts */
+	char name[BPF_OBJ_NAME_LEN];
+	uint32_t btf_key_type_id;
+	uint32_t btf_value_type_id;
+	pthread_mutex_t lock; /* robust, process-shared: serialises writers */
+};
+
+struct bpfrt_map;
+
+struct bpfrt_map_ops {
+	/* Validate the family-specific attributes: negative errno or 0. */
+	int (*check)(const union bpf_attr *attr);
+	/* Bytes of family data for these attributes. */
+	uint64_t (*data_size)(const union bpf_attr *attr, uint32_t nr_cpus);
+	/* Initialise fresh (zero-filled) storage. */
+	int (*init)(struct bpfrt_map *map);
+	/* Process-local cleanup when the map object goes (optional). */
+	void (*release)(struct bpfrt_map *map);
+
+	/* Program side: pointer to the value (this CPU's for per-CPU maps), or NULL. */
+	void *(*lookup)(struct bpfrt_map *map, const void *key);
+	/* Syscall side: copy the value out (all CPUs for per-CPU maps). */
+	int (*lookup_copy)(struct bpfrt_map *map, const void *key, void *value, uint64_t flags);
+	/* from_user: value holds every CPU's value (per-CPU maps, syscall path). */
+	int (*update)(struct bpfrt_map *map, const void *key, const void *value, uint64_t flags,
+		      bool from_user);
+	int (*delete)(struct bpfrt_map *map, const void *key);
+	int (*get_next_key)(struct bpfrt_map *map, const void *key, void *next_key);
+	int (*lookup_and_delete)(struct bpfrt_map *map, const void *key, void *value, uint64_t flags);
+	/* Queue, stack, bloom filter. */
+	int (*push)(struct bpfrt_map *map, const void *value, uint64_t flags);
+	int (*pop)(struct bpfrt_map *map, void *value);
+	int (*peek)(struct bpfrt_map *map, void *value);
+};
+
+struct bpfrt_map {
+	struct bpfrt_obj obj;
+	const struct bpfrt_map_ops *ops;
+	struct bpfrt_map_shm *shm;
+	size_t shm_size;
+	int shm_fd;
+	uint32_t type, key_size, value_size, max_entries, flags, nr_cpus;
+	char name[BPF_OBJ_NAME_LEN];
+	void *data; /* (char *)shm + shm->data_off */
+	void *priv; /* process-local state of the family (prog array slots...) */
+};
+
+/* The families, by map type (NULL: not supported). */
+const struct bpfrt_map_ops *bpfrt_map_ops_for(uint32_t map_type);
+
+/* Families register here (one extern per file in src/maps/). */
+extern const struct bpfrt_map_ops bpfrt_array_map_ops;
+extern const struct bpfrt_map_ops bpfrt_percpu_array_map_ops;
+
+/* The number of possible CPUs (per-CPU value slots), as libbpf counts them
+ * from /sys/devices/system/cpu/possible. */
+uint32_t bpfrt_possible_cpus(void);
+/* The CPU the calling thread runs on, in 0..nr_cpus-1. */
+uint32_t bpfrt_current_cpu(uint32_t nr_cpus);
+
+static inline uint32_t bpfrt_round_up8(uint32_t v)
+{
+	return (v + 7) & ~7u;
+}
+
+/* Lock the map for writing; recovers the lock if its holder died. */
+void bpfrt_map_lock(struct bpfrt_map *map);
+void bpfrt_map_unlock(struct bpfrt_map *map);
+
+/* Create a map from MAP_CREATE attributes: a new object with one reference. */
+int bpfrt_map_create(struct bpfrt *rt, const union bpf_attr *attr, struct bpfrt_map **out);
+/* Open an existing map's storage (a pinned file) as a new object. */
+int bpfrt_map_open_fd(struct bpfrt *rt, int file_fd, struct bpfrt_map **out);
+
+static inline struct bpfrt_map *bpfrt_map_from_obj(struct bpfrt_obj *obj)
+{
+	return (struct bpfrt_map *)obj;
+}
+
+/* bpf() commands on maps (src/maps/map_cmd.c). */
+int bpfrt_cmd_map_create(struct bpfrt *rt, union bpf_attr *attr);
+int bpfrt_cmd_map_lookup(struct bpfrt *rt, union bpf_attr *attr);
+int bpfrt_cmd_map_update(struct bpfrt *rt, union bpf_attr *attr);
+int bpfrt_cmd_map_delete(struct bpfrt *rt, union bpf_attr *attr);
+int bpfrt_cmd_map_get_next_key(struct bpfrt *rt, union bpf_attr *attr);
+int bpfrt_cmd_map_lookup_and_delete(struct bpfrt *rt, union bpf_attr *attr);
+int bpfrt_cmd_map_freeze(struct bpfrt *rt, union bpf_attr *attr);
+int bpfrt_cmd_map_batch(struct bpfrt *rt, int cmd, union bpf_attr *attr);
+
+#endif

@@ -1,0 +1,231 @@
+/* map_cmd.c — the bpf() commands on maps: argument checks and errno values
+ * as the kernel's kernel/bpf/syscall.c gives them, then the family's ops.
+ *
+ * Pointers in attr are user addresses (u64); sizes come from the map.
+ * Per-CPU maps exchange round_up(value_size, 8) * nr_cpus bytes with the
+ * application, like the kernel.
+ */
+#include "maps/map.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define U64_PTR(x) ((void *)(uintptr_t)(x))
+
+static bool map_is_percpu(uint32_t type)
+{
+	return type == BPF_MAP_TYPE_PERCPU_ARRAY || type == BPF_MAP_TYPE_PERCPU_HASH ||
+	       type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
+}
+
+/* Bytes of a value as the application sees it. */
+static uint64_t user_value_size(const struct bpfrt_map *map)
+{
+	if (map_is_percpu(map->type))
+		return (uint64_t)bpfrt_round_up8(map->value_size) * map->nr_cpus;
+	if (map->type == BPF_MAP_TYPE_PROG_ARRAY || map->type == BPF_MAP_TYPE_ARRAY_OF_MAPS ||
+	    map->type == BPF_MAP_TYPE_HASH_OF_MAPS || map->type == BPF_MAP_TYPE_PERF_EVENT_ARRAY)
+		return 4; /* fds in, ids out */
+	return map->value_size;
+}
+
+static struct bpfrt_map *map_get(struct bpfrt *rt, uint32_t fd, int *err)
+{
+	struct bpfrt_obj *obj = bpfrt_fd_get(rt, (int)fd, BPFRT_OBJ_MAP, err);
+	return obj ? bpfrt_map_from_obj(obj) : NULL;
+}
+
+static void map_put(struct bpfrt_map *map)
+{
+	bpfrt_obj_put(&map->obj);
+}
+
+int bpfrt_cmd_map_create(struct bpfrt *rt, union bpf_attr *attr)
+{
+	if ((attr->map_flags & BPF_F_RDONLY) && (attr->map_flags & BPF_F_WRONLY))
+		return -EINVAL;
+	if ((attr->map_flags & BPF_F_RDONLY_PROG) && (attr->map_flags & BPF_F_WRONLY_PROG))
+		return -EINVAL;
+	if (attr->map_type != BPF_MAP_TYPE_BLOOM_FILTER && attr->map_extra != 0)
+		return -EINVAL;
+	/* The name: printable identifier characters only, NUL-terminated. */
+	for (size_t i = 0; i < sizeof(attr->map_name); i++) {
+		char c = attr->map_name[i];
+		if (!c)
+			break;
+		if (i == sizeof(attr->map_name) - 1 ||
+		    !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '.'))
+			return -EINVAL;
+	}
+	struct bpfrt_map *map;
+	int err = bpfrt_map_create(rt, attr, &map);
+	if (err)
+		return err;
+	err = bpfrt_obj_publish(&map->obj);
+	int fd = err ? err : bpfrt_fd_install(rt, &map->obj);
+	map_put(map);
+	return fd;
+}
+
+/* Copy a key from the application; NULL key allowed only where noted. */
+static void *copy_in(struct bpfrt_map *map, uint64_t uptr, uint64_t size, int *err)
+{
+	void *buf = malloc(size ? size : 1);
+	if (!buf) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	if (size)
+		memcpy(buf, U64_PTR(uptr), size);
+	(void)map;
+	return buf;
+}
+
+int bpfrt_cmd_map_lookup(struct bpfrt *rt, union bpf_attr *attr)
+{
+	int err = 0;
+	if (attr->flags & ~(uint64_t)BPF_F_LOCK)
+		return -EINVAL;
+	struct bpfrt_map *map = map_get(rt, attr->map_fd, &err);
+	if (!map)
+		return err;
+	if (map->flags & BPF_F_WRONLY) {
+		err = -EPERM;
+	} else if ((attr->flags & BPF_F_LOCK) || !map->ops->lookup_copy) {
+		err = (attr->flags & BPF_F_LOCK) ? -EINVAL : -ENOTSUPP;
+	} else {
+		void *key = copy_in(map, attr->key, map->key_size, &err);
+		void *value = key ? calloc(1, user_value_size(map)) : NULL;
+		if (key && value) {
+			err = map->ops->lookup_copy(map, key, value, attr->flags);
+			if (!err)
+				memcpy(U64_PTR(attr->value), value, user_value_size(map));
+		} else if (!err) {
+			err = -ENOMEM;
+		}
+		free(key);
+		free(value);
+	}
+	map_put(map);
+	return err;
+}
+
+int bpfrt_cmd_map_update(struct bpfrt *rt, union bpf_attr *attr)
+{
+	int err = 0;
+	struct bpfrt_map *map = map_get(rt, attr->map_fd, &err);
+	if (!map)
+		return err;
+	if ((map->flags & BPF_F_RDONLY) || __atomic_load_n(&map->shm->frozen, __ATOMIC_ACQUIRE)) {
+		err = -EPERM;
+	} else if ((attr->flags & BPF_F_LOCK) || !map->ops->update) {
+		err = (attr->flags & BPF_F_LOCK) ? -EINVAL : -ENOTSUPP;
+	} else {
+		void *key = copy_in(map, attr->key, map->key_size, &err);
+		void *value = key ? copy_in(map, attr->value, user_value_size(map), &err) : NULL;
+		if (key && value)
+			err = map->ops->update(map, key, value, attr->flags, true);
+		free(key);
+		free(value);
+	}
+	map_put(map);
+	return err;
+}
+
+int bpfrt_cmd_map_delete(struct bpfrt *rt, union bpf_attr *attr)
+{
+	int err = 0;
+	struct bpfrt_map *map = map_get(rt, attr->map_fd, &err);
+	if (!map)
+		return err;
+	if ((map->flags & BPF_F_RDONLY) || __atomic_load_n(&map->shm->frozen, __ATOMIC_ACQUIRE)) {
+		err = -EPERM;
+	} else if (!map->ops->delete) {
+		err = -ENOTSUPP;
+	} else {
+		void *key = copy_in(map, attr->key, map->key_size, &err);
+		if (key)
+			err = map->ops->delete(map, key);
+		free(key);
+	}
+	map_put(map);
+	return err;
+}
+
+int bpfrt_cmd_map_get_next_key(struct bpfrt *rt, union bpf_attr *attr)
+{
+	int err = 0;
+	struct bpfrt_map *map = map_get(rt, attr->map_fd, &err);
+	if (!map)
+		return err;
+	if (map->flags & BPF_F_WRONLY) {
+		err = -EPERM;
+	} else if (!map->ops->get_next_key) {
+		err = -ENOTSUPP;
+	} else {
+		void *key = attr->key ? copy_in(map, attr->key, map->key_size, &err) : NULL;
+		void *next = malloc(map->key_size ? map->key_size : 1);
+		if ((attr->key && !key) || !next) {
+			err = err ? err : -ENOMEM;
+		} else {
+			err = map->ops->get_next_key(map, key, next);
+			if (!err)
+				memcpy(U64_PTR(attr->next_key), next, map->key_size);
+		}
+		free(key);
+		free(next);
+	}
+	map_put(map);
+	return err;
+}
+
+int bpfrt_cmd_map_lookup_and_delete(struct bpfrt *rt, union bpf_attr *attr)
+{
+	int err = 0;
+	struct bpfrt_map *map = map_get(rt, attr->map_fd, &err);
+	if (!map)
+		return err;
+	bool stackish = map->type == BPF_MAP_TYPE_QUEUE || map->type == BPF_MAP_TYPE_STACK;
+	if (attr->flags & ~(uint64_t)BPF_F_LOCK) {
+		err = -EINVAL;
+	} else if ((map->flags & (BPF_F_RDONLY | BPF_F_WRONLY)) ||
+		   __atomic_load_n(&map->shm->frozen, __ATOMIC_ACQUIRE)) {
+		err = -EPERM;
+	} else if (stackish) {
+		void *value = calloc(1, map->value_size);
+		err = attr->flags ? -EINVAL : value ? map->ops->pop(map, value) : -ENOMEM;
+		if (!err)
+			memcpy(U64_PTR(attr->value), value, map->value_size);
+		free(value);
+	} else if (!map->ops->lookup_and_delete || (attr->flags & BPF_F_LOCK)) {
+		err = (attr->flags & BPF_F_LOCK) ? -EINVAL : -ENOTSUPP;
+	} else {
+		void *key = copy_in(map, attr->key, map->key_size, &err);
+		void *value = key ? calloc(1, user_value_size(map)) : NULL;
+		if (key && value) {
+			err = map->ops->lookup_and_delete(map, key, value, attr->flags);
+			if (!err)
+				memcpy(U64_PTR(attr->value), value, user_value_size(map));
+		} else if (!err) {
+			err = -ENOMEM;
+		}
+		free(key);
+		free(value);
+	}
+	map_put(map);
+	return err;
+}
+
+int bpfrt_cmd_map_freeze(struct bpfrt *rt, union bpf_attr *attr)
+{
+	int err = 0;
+	struct bpfrt_map *map = map_get(rt, attr->map_fd, &err);
+	if (!map)
+		return err;
+	if (__atomic_exchange_n(&map->shm->frozen, 1, __ATOMIC_ACQ_REL))
+		err = -EBUSY;
+	map_put(map);
+	return err;
+}
