@@ -305,7 +305,9 @@ int VM_LOOP_NAME(const struct bpfrt_vm_prog *prog, struct bpfrt_run *run, uint64
 	local_call_to_target:
 		if (depth + 1 >= BPFRT_MAX_FRAMES)
 			goto fault_depth;
-		frames[depth] = (struct vm_frame){pc + 1, cur, {reg[6], reg[7], reg[8], reg[9]}};
+		frames[depth].ret = pc + 1;
+		frames[depth].prog = cur;
+		vm_copy_callee_saved(frames[depth].saved, &reg[6]);
 		depth++;
 		reg[10] -= BPFRT_STACK_SIZE;
 		pc = target;
@@ -315,7 +317,9 @@ int VM_LOOP_NAME(const struct bpfrt_vm_prog *prog, struct bpfrt_run *run, uint64
 	{
 		if (depth + 1 >= BPFRT_MAX_FRAMES)
 			goto fault_depth;
-		frames[depth] = (struct vm_frame){pc + 1, cur, {reg[6], reg[7], reg[8], reg[9]}};
+		frames[depth].ret = pc + 1;
+		frames[depth].prog = cur;
+		vm_copy_callee_saved(frames[depth].saved, &reg[6]);
 		depth++;
 		reg[10] -= BPFRT_STACK_SIZE;
 		JUMP(pc->imm);
@@ -329,7 +333,7 @@ int VM_LOOP_NAME(const struct bpfrt_vm_prog *prog, struct bpfrt_run *run, uint64
 		depth--;
 		pc = frames[depth].ret;
 		cur = frames[depth].prog;
-		memcpy(&reg[6], frames[depth].saved, sizeof(frames[depth].saved));
+		vm_copy_callee_saved(&reg[6], frames[depth].saved);
 		reg[10] += BPFRT_STACK_SIZE;
 		DISPATCH();
 	}
