@@ -6,6 +6,7 @@
  * CHECK_ATTR).  Each row names the command's handler and its last field.
  */
 #include "core/runtime.h"
+#include "core/prog.h"
 #include "maps/map.h"
 
 #include <errno.h>
@@ -45,6 +46,8 @@ static const struct cmd_row commands[] = {
 	[BPF_MAP_GET_NEXT_KEY] = {bpfrt_cmd_map_get_next_key, END_OF(next_key), false},
 	[BPF_MAP_LOOKUP_AND_DELETE_ELEM] = {bpfrt_cmd_map_lookup_and_delete, END_OF(flags), false},
 	[BPF_MAP_FREEZE] = {bpfrt_cmd_map_freeze, END_OF(map_fd), false},
+	[BPF_PROG_LOAD] = {bpfrt_cmd_prog_load, END_OF(core_relo_rec_size), false},
+	[BPF_PROG_TEST_RUN] = {bpfrt_cmd_prog_test_run, END_OF(test.batch_size), true},
 	[BPF_MAP_LOOKUP_BATCH] = {cmd_lookup_batch, END_OF(batch), true},
 	[BPF_MAP_LOOKUP_AND_DELETE_BATCH] = {cmd_lookup_and_delete_batch, END_OF(batch), true},
 	[BPF_MAP_UPDATE_BATCH] = {cmd_update_batch, END_OF(batch), true},

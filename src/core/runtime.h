@@ -40,5 +40,6 @@ void *bpfrt_zalloc(struct bpfrt *rt, size_t size);
 
 /* Default helper sets, registered by bpfrt_new(). */
 void bpfrt_helpers_register_defaults(struct bpfrt *rt);
+void bpfrt_helpers_register_maps(struct bpfrt *rt);
 
 #endif

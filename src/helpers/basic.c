@@ -70,4 +70,5 @@ void bpfrt_helpers_register_defaults(struct bpfrt *rt)
 			      h_ktime_get_boot_ns);
 	bpfrt_register_helper(rt, BPF_FUNC_ktime_get_coarse_ns, "ktime_get_coarse_ns",
 			      h_ktime_get_coarse_ns);
+	bpfrt_helpers_register_maps(rt);
 }

@@ -168,7 +168,8 @@ int bpfrt_vm_run(const struct bpfrt_vm_prog *prog, const struct bpfrt_run_opts *
 		opts = &none;
 	if (opts->nr_args > 5)
 		return vm_fault(diag, -EINVAL, 0, "at most 5 arguments (r1..r5), got %u", opts->nr_args);
-	struct bpfrt_run run = {.rt = prog->rt, .opts = opts, .checked = opts->flags & BPFRT_RUN_CHECKED};
+	struct bpfrt_run run = {.rt = prog->rt, .opts = opts, .checked = opts->flags & BPFRT_RUN_CHECKED,
+				.prog = prog};
 	const uint32_t rw = BPFRT_REGION_READ | BPFRT_REGION_WRITE;
 	int err = add_region(&run, "ctx", opts->ctx, opts->ctx_size, rw);
 	if (!err)

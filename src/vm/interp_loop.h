@@ -348,6 +348,7 @@ int VM_LOOP_NAME(const struct bpfrt_vm_prog *prog, struct bpfrt_run *run, uint64
 			NEXT();
 		tail_calls++;
 		cur = next;
+		run->prog = next;
 		pc = next->insns;
 		DISPATCH();
 	}

@@ -33,6 +33,7 @@ struct bpfrt_vm_prog {
 	uint32_t cnt;        /* slots, without the sentinel */
 	struct vm_insn *insns; /* cnt + 1 slots; the last is VM_OP_FELL_OFF */
 	struct bpf_insn *orig; /* the instructions as given */
+	void *owner;           /* the runtime program object (core/prog.h), or NULL */
 };
 
 #define VM_MAX_REGIONS 32
@@ -41,6 +42,7 @@ struct bpfrt_run {
 	struct bpfrt *rt;
 	const struct bpfrt_run_opts *opts;
 	bool checked;
+	const struct bpfrt_vm_prog *prog; /* the running program (changes on tail calls) */
 	uintptr_t stack_lo, stack_hi; /* all frames' stack; set by the loop */
 	uint32_t nr_regions;
 	struct bpfrt_region regions[VM_MAX_REGIONS];

@@ -1,0 +1,225 @@
+/* prog.c — BPF_PROG_LOAD: copy and translate the instructions, take
+ * references on the maps they name, prepare the executable form.
+ *
+ * Translation mirrors the kernel's: `lddw rX, map_fd` (BPF_PSEUDO_MAP_FD,
+ * or BPF_PSEUDO_MAP_IDX through fd_array) becomes a plain 64-bit immediate
+ * holding the map object's address; `lddw rX, map_value` (…_VALUE) becomes
+ * the address of the value at key 0 plus the offset, for arrays.  The
+ * verifier plugs in before bpfrt_vm_prog_new (see the marked place).
+ */
+#include "core/prog.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define BPFRT_MAX_INSNS (1u << 20) /* the kernel's BPF_COMPLEXITY_LIMIT_INSNS */
+#define U64_PTR(x) ((void *)(uintptr_t)(x))
+
+static bool prog_type_supported(uint32_t type)
+{
+	switch (type) {
+	case BPF_PROG_TYPE_SOCKET_FILTER:
+	case BPF_PROG_TYPE_SCHED_CLS:
+	case BPF_PROG_TYPE_SCHED_ACT:
+	case BPF_PROG_TYPE_XDP:
+	case BPF_PROG_TYPE_TRACEPOINT:
+	case BPF_PROG_TYPE_RAW_TRACEPOINT:
+	case BPF_PROG_TYPE_KPROBE:
+	case BPF_PROG_TYPE_PERF_EVENT:
+	case BPF_PROG_TYPE_SYSCALL:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static void prog_release(struct bpfrt_obj *obj)
+{
+	struct bpfrt_prog *p = bpfrt_prog_from_obj(obj);
+	bpfrt_vm_prog_free(p->vm);
+	for (uint32_t i = 0; i < p->nr_maps; i++)
+		bpfrt_obj_put(&p->maps[i]->obj);
+	free(p->maps);
+	free(p->xlated);
+	free(p);
+}
+
+bool bpfrt_prog_uses_map(const struct bpfrt_prog *prog, const struct bpfrt_map *map)
+{
+	for (uint32_t i = 0; i < prog->nr_maps; i++)
+		if (prog->maps[i] == map)
+			return true;
+	return false;
+}
+
+/* Write the verdict to the caller's log buffer, as the verifier would. */
+static int log_write(const union bpf_attr *attr, const char *msg)
+{
+	if (!attr->log_buf || !attr->log_size)
+		return 0;
+	char *buf = U64_PTR(attr->log_buf);
+	size_t len = strlen(msg);
+	if (len + 2 > attr->log_size) {
+		memcpy(buf, msg, attr->log_size - 1);
+		buf[attr->log_size - 1] = 0;
+		return -ENOSPC;
+	}
+	memcpy(buf, msg, len);
+	buf[len] = '\n';
+	buf[len + 1] = 0;
+	return 0;
+}
+
+static int reject(const union bpf_attr *attr, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int reject(const union bpf_attr *attr, int err, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_write(attr, msg);
+	return err;
+}
+
+/* Add map to the program's used maps (one reference per distinct map). */
+static int use_map(struct bpfrt_prog *p, struct bpfrt_map *map)
+{
+	if (bpfrt_prog_uses_map(p, map)) {
+		bpfrt_obj_put(&map->obj);
+		return 0;
+	}
+	struct bpfrt_map **n = realloc(p->maps, (p->nr_maps + 1) * sizeof(*n));
+	if (!n) {
+		bpfrt_obj_put(&map->obj);
+		return -ENOMEM;
+	}
+	p->maps = n;
+	p->maps[p->nr_maps++] = map;
+	return 0;
+}
+
+static int resolve_map_refs(struct bpfrt *rt, struct bpfrt_prog *p, const union bpf_attr *attr)
+{
+	struct bpf_insn *in = p->xlated;
+	for (uint32_t i = 0; i + 1 < p->insn_cnt; i++) {
+		if (in[i].code != (BPF_LD | BPF_IMM | BPF_DW))
+			continue;
+		uint8_t kind = in[i].src_reg;
+		if (kind == 0 || kind == BPF_PSEUDO_FUNC) {
+			i++;
+			continue;
+		}
+		if (kind == BPF_PSEUDO_BTF_ID)
+			return reject(attr, -EINVAL, "insn %u: ksym references (BPF_PSEUDO_BTF_ID) are not supported", i);
+		int fd = in[i].imm, err = 0;
+		if (kind == BPF_PSEUDO_MAP_IDX || kind == BPF_PSEUDO_MAP_IDX_VALUE) {
+			if (!attr->fd_array)
+				return reject(attr, -EINVAL, "insn %u: map index %d without fd_array", i, fd);
+			fd = ((const int *)U64_PTR(attr->fd_array))[in[i].imm];
+		}
+		struct bpfrt_obj *obj = bpfrt_fd_get(rt, fd, BPFRT_OBJ_MAP, &err);
+		if (!obj)
+			return reject(attr, err, "insn %u: fd %d is not pointing to valid bpf_map", i, fd);
+		struct bpfrt_map *map = bpfrt_map_from_obj(obj);
+		uint64_t addr = (uintptr_t)map;
+		if (kind == BPF_PSEUDO_MAP_VALUE || kind == BPF_PSEUDO_MAP_IDX_VALUE) {
+			uint32_t off = (uint32_t)in[i + 1].imm, zero = 0;
+			if (map->type != BPF_MAP_TYPE_ARRAY || map->max_entries != 1) {
+				/* The kernel allows direct value access on single-element
+				 * arrays (global data) and a few others. */
+				if (map->type != BPF_MAP_TYPE_ARRAY) {
+					bpfrt_obj_put(obj);
+					return reject(attr, -EINVAL, "insn %u: map '%s' has no direct value access", i, map->name);
+				}
+			}
+			if (off >= map->value_size) {
+				bpfrt_obj_put(obj);
+				return reject(attr, -EINVAL, "insn %u: direct value offset %u is outside value_size %u", i,
+					      off, map->value_size);
+			}
+			addr = (uintptr_t)map->ops->lookup(map, &zero) + off;
+		}
+		err = use_map(p, map);
+		if (err)
+			return err;
+		in[i].src_reg = 0;
+		in[i].imm = (int32_t)(uint32_t)addr;
+		in[i + 1].imm = (int32_t)(uint32_t)(addr >> 32);
+		i++;
+	}
+	return 0;
+}
+
+static bool license_is_gpl(const char *l)
+{
+	static const char *const ok[] = {"GPL", "GPL v2", "GPL and additional rights",
+					 "Dual BSD/GPL", "Dual MIT/GPL", "Dual MPL/GPL"};
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		if (!strcmp(l, ok[i]))
+			return true;
+	return false;
+}
+
+int bpfrt_cmd_prog_load(struct bpfrt *rt, union bpf_attr *attr)
+{
+	if (!prog_type_supported(attr->prog_type))
+		return -EINVAL;
+	if (attr->insn_cnt == 0)
+		return -EINVAL;
+	if (attr->insn_cnt > BPFRT_MAX_INSNS)
+		return -E2BIG;
+	if (!attr->insns || !attr->license)
+		return -EFAULT;
+	if (attr->log_level && (!attr->log_buf || attr->log_size < 128))
+		return -EINVAL;
+	for (size_t i = 0; i < sizeof(attr->prog_name) && attr->prog_name[i]; i++)
+		if (i == sizeof(attr->prog_name) - 1)
+			return -EINVAL;
+
+	struct bpfrt_prog *p = bpfrt_zalloc(rt, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	bpfrt_obj_init(&p->obj, rt, BPFRT_OBJ_PROG, prog_release);
+	p->type = attr->prog_type;
+	p->expected_attach_type = attr->expected_attach_type;
+	memcpy(p->name, attr->prog_name, sizeof(p->name));
+	p->gpl = license_is_gpl(U64_PTR(attr->license));
+	p->insn_cnt = attr->insn_cnt;
+	p->xlated = bpfrt_alloc(rt, (size_t)attr->insn_cnt * sizeof(struct bpf_insn));
+	int err = p->xlated ? 0 : -ENOMEM;
+	if (!err) {
+		memcpy(p->xlated, U64_PTR(attr->insns), (size_t)attr->insn_cnt * sizeof(struct bpf_insn));
+		struct bpfrt_diag diag = {0};
+		/* Well-formedness first, so map resolution meets real lddw pairs. */
+		if (bpfrt_insns_check(p->xlated, p->insn_cnt, &diag))
+			err = reject(attr, -EINVAL, "%s", diag.msg);
+	}
+	if (!err)
+		err = resolve_map_refs(rt, p, attr);
+	/* <- the verifier plugs in here: it proves p->xlated safe for p->type. */
+	if (!err) {
+		struct bpfrt_diag diag = {0};
+		struct bpfrt_vm_opts vo = {.sz = sizeof(vo), .name = p->name};
+		if (bpfrt_vm_prog_new(rt, p->xlated, p->insn_cnt, &vo, &p->vm, &diag))
+			err = reject(attr, -EINVAL, "%s", diag.msg);
+		else
+			p->vm->owner = p;
+	}
+	if (!err) {
+		struct timespec ts;
+		clock_gettime(CLOCK_BOOTTIME, &ts);
+		p->load_time_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+		err = bpfrt_obj_publish(&p->obj);
+	}
+	int fd = err ? err : bpfrt_fd_install(rt, &p->obj);
+	if (!fd && attr->log_buf && attr->log_size)
+		log_write(attr, "processed without verification (verifier not built yet)");
+	bpfrt_obj_put(&p->obj);
+	return fd;
+}

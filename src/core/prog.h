@@ -1,0 +1,37 @@
+/* prog.h — the program object behind a prog fd: its type, the translated
+ * instructions (map fds replaced by map addresses, like the kernel's xlated
+ * form), the maps it holds references to, and the executable form. */
+#ifndef BPFRT_CORE_PROG_H
+#define BPFRT_CORE_PROG_H
+
+#include "core/runtime.h"
+#include "maps/map.h"
+#include "vm/vm.h"
+
+struct bpfrt_prog {
+	struct bpfrt_obj obj;
+	uint32_t type;
+	uint32_t expected_attach_type;
+	char name[BPF_OBJ_NAME_LEN];
+	bool gpl;
+	uint32_t insn_cnt;
+	struct bpf_insn *xlated;    /* as run: map references resolved */
+	struct bpfrt_map **maps;    /* used maps, one reference each */
+	uint32_t nr_maps;
+	struct bpfrt_vm_prog *vm;
+	uint64_t load_time_ns;
+	uint64_t run_cnt, run_time_ns; /* atomic statistics */
+};
+
+static inline struct bpfrt_prog *bpfrt_prog_from_obj(struct bpfrt_obj *obj)
+{
+	return (struct bpfrt_prog *)obj;
+}
+
+/* Is map one of the maps prog uses?  (Helpers check pointers they get.) */
+bool bpfrt_prog_uses_map(const struct bpfrt_prog *prog, const struct bpfrt_map *map);
+
+int bpfrt_cmd_prog_load(struct bpfrt *rt, union bpf_attr *attr);
+int bpfrt_cmd_prog_test_run(struct bpfrt *rt, union bpf_attr *attr);
+
+#endif

@@ -1,0 +1,271 @@
+/* test_run.c — BPF_PROG_TEST_RUN: run a program on caller-supplied data
+ * and context, `repeat` times, and report retval, duration and the data
+ * and context afterwards, as the kernel's net/bpf/test_run.c does.
+ *
+ * Until the verifier rewrites context accesses, the packet is placed below
+ * 4 GiB (MAP_32BIT) so the 32-bit data/data_end fields of xdp_md and
+ * __sk_buff hold real addresses that programs can dereference.
+ */
+#define _GNU_SOURCE
+#include "core/prog.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#define U64_PTR(x) ((void *)(uintptr_t)(x))
+#define ETH_HLEN 14
+#define XDP_HEADROOM 256
+#define PAGE 4096
+#define SKB_TAILROOM 320 /* SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) on x86-64 */
+
+struct low_buf {
+	uint8_t *base;
+	size_t size;
+};
+
+static int low_alloc(struct low_buf *b, size_t size)
+{
+	b->size = (size + PAGE - 1) & ~(size_t)(PAGE - 1);
+	b->base = mmap(NULL, b->size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+	return b->base == MAP_FAILED ? -ENOMEM : 0;
+}
+
+static void low_free(struct low_buf *b)
+{
+	if (b->base && b->base != MAP_FAILED)
+		munmap(b->base, b->size);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Copy out like the kernel's bpf_test_finish: a short buffer gets what
+ * fits and -ENOSPC; the size field always says the full size. */
+static int copy_out(uint64_t uptr, uint32_t *usize, const void *src, uint32_t size)
+{
+	if (!uptr) {
+		*usize = size;
+		return 0;
+	}
+	uint32_t n = size;
+	int err = 0;
+	if (*usize && n > *usize) {
+		n = *usize;
+		err = -ENOSPC;
+	}
+	memcpy(U64_PTR(uptr), src, n);
+	*usize = size;
+	return err;
+}
+
+/* Run prog `repeat` times; returns 0 or the run's fault. */
+static int run_repeat(struct bpfrt_prog *p, struct bpfrt_run_opts *o, union bpf_attr *attr, uint64_t *r0)
+{
+	uint32_t repeat = attr->test.repeat ? attr->test.repeat : 1;
+	struct bpfrt_diag diag;
+	uint64_t t0 = now_ns();
+	for (uint32_t i = 0; i < repeat; i++) {
+		int err = bpfrt_vm_run(p->vm, o, r0, &diag);
+		if (err)
+			return err;
+	}
+	uint64_t total = now_ns() - t0;
+	__atomic_add_fetch(&p->run_cnt, repeat, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&p->run_time_ns, total, __ATOMIC_RELAXED);
+	uint64_t avg = total / repeat;
+	attr->test.duration = avg > UINT32_MAX ? UINT32_MAX : (uint32_t)avg;
+	attr->test.retval = (uint32_t)*r0;
+	return 0;
+}
+
+static int test_run_xdp(struct bpfrt_prog *p, union bpf_attr *attr)
+{
+	uint32_t size = attr->test.data_size_in;
+	if (attr->test.flags || attr->test.cpu || attr->test.batch_size)
+		return -EINVAL;
+	if (size < ETH_HLEN || size > PAGE - XDP_HEADROOM - SKB_TAILROOM || !attr->test.data_in)
+		return -EINVAL;
+	struct xdp_md md = {0};
+	if (attr->test.ctx_size_in) {
+		if (attr->test.ctx_size_in > sizeof(md))
+			return -EINVAL;
+		memcpy(&md, U64_PTR(attr->test.ctx_in), attr->test.ctx_size_in);
+		/* The kernel takes data offsets from ctx_in; bpfrt has no devices. */
+		if (md.data_end != 0 && md.data_end != size)
+			return -EINVAL;
+		if (md.data_meta || md.egress_ifindex || md.ingress_ifindex || md.rx_queue_index)
+			return -EINVAL;
+	}
+	struct low_buf buf;
+	if (low_alloc(&buf, PAGE))
+		return -ENOMEM;
+	uint8_t *data = buf.base + XDP_HEADROOM;
+	memcpy(data, U64_PTR(attr->test.data_in), size);
+	md.data = (uint32_t)(uintptr_t)data;
+	md.data_end = (uint32_t)(uintptr_t)(data + size);
+	md.data_meta = md.data;
+	struct bpfrt_run_opts o = {.sz = sizeof(o), .ctx = &md, .ctx_size = sizeof(md),
+				   .packet = data, .packet_size = size};
+	uint64_t r0 = 0;
+	int err = run_repeat(p, &o, attr, &r0);
+	if (!err) {
+		uint8_t *start = (uint8_t *)(uintptr_t)md.data, *end = (uint8_t *)(uintptr_t)md.data_end;
+		err = copy_out(attr->test.data_out, &attr->test.data_size_out, start, (uint32_t)(end - start));
+		if (!err && attr->test.ctx_out) {
+			struct xdp_md out = md;
+			out.data = 0;
+			out.data_meta = 0;
+			out.data_end = (uint32_t)(end - start);
+			err = copy_out(attr->test.ctx_out, &attr->test.ctx_size_out, &out, sizeof(out));
+		}
+	}
+	low_free(&buf);
+	return err;
+}
+
+/* The __sk_buff fields a caller may set through ctx_in (as the kernel's
+ * convert___skb_to_skb allows): mark, priority, ifindex, cb, tstamp,
+ * wire_len, gso_segs, gso_size, hwtstamp.  Anything else must be zero. */
+static int skb_ctx_check(const struct __sk_buff *s)
+{
+	const uint8_t *b = (const uint8_t *)s;
+	static const struct {
+		size_t off, len;
+	} allowed[] = {
+		{offsetof(struct __sk_buff, mark), 4},
+		{offsetof(struct __sk_buff, priority), 4},
+		{offsetof(struct __sk_buff, ifindex), 4},
+		{offsetof(struct __sk_buff, cb), sizeof(s->cb)},
+		{offsetof(struct __sk_buff, tstamp), 8},
+		{offsetof(struct __sk_buff, wire_len), 4},
+		{offsetof(struct __sk_buff, gso_segs), 4},
+		{offsetof(struct __sk_buff, gso_size), 4},
+		{offsetof(struct __sk_buff, hwtstamp), 8},
+	};
+	for (size_t i = 0; i < sizeof(*s); i++) {
+		bool ok = false;
+		for (size_t k = 0; k < sizeof(allowed) / sizeof(allowed[0]); k++)
+			ok |= i >= allowed[k].off && i < allowed[k].off + allowed[k].len;
+		if (!ok && b[i])
+			return -EINVAL;
+	}
+	return 0;
+}
+
+static int test_run_skb(struct bpfrt_prog *p, union bpf_attr *attr)
+{
+	uint32_t size = attr->test.data_size_in;
+	bool is_l2 = p->type != BPF_PROG_TYPE_SOCKET_FILTER;
+	if (attr->test.flags || attr->test.cpu || attr->test.batch_size)
+		return -EINVAL;
+	if (size < ETH_HLEN || size > PAGE - XDP_HEADROOM - SKB_TAILROOM || !attr->test.data_in)
+		return -EINVAL;
+	struct __sk_buff skb = {0};
+	if (attr->test.ctx_size_in) {
+		if (attr->test.ctx_size_in > sizeof(skb))
+			return -EINVAL;
+		memcpy(&skb, U64_PTR(attr->test.ctx_in), attr->test.ctx_size_in);
+		if (skb_ctx_check(&skb))
+			return -EINVAL;
+	}
+	struct low_buf buf;
+	if (low_alloc(&buf, PAGE))
+		return -ENOMEM;
+	uint8_t *frame = buf.base + XDP_HEADROOM;
+	memcpy(frame, U64_PTR(attr->test.data_in), size);
+	/* eth_type_trans: protocol from the frame; socket filters see the
+	 * packet from the network header on. */
+	uint8_t *data = is_l2 ? frame : frame + ETH_HLEN;
+	skb.len = is_l2 ? size : size - ETH_HLEN;
+	memcpy(&skb.protocol, frame + 12, 2);
+	skb.pkt_type = 0; /* PACKET_HOST: the frame is addressed to us */
+	if (!skb.ifindex)
+		skb.ifindex = 1; /* loopback, as the kernel's test device */
+	skb.ingress_ifindex = 0;
+	skb.data = (uint32_t)(uintptr_t)data;
+	skb.data_end = (uint32_t)(uintptr_t)(frame + size);
+	skb.data_meta = skb.data;
+	struct bpfrt_run_opts o = {.sz = sizeof(o), .ctx = &skb, .ctx_size = sizeof(skb),
+				   .packet = data, .packet_size = (size_t)(frame + size - data)};
+	uint64_t r0 = 0;
+	int err = run_repeat(p, &o, attr, &r0);
+	if (!err) {
+		uint8_t *start = (uint8_t *)(uintptr_t)skb.data;
+		if (!is_l2)
+			start -= ETH_HLEN;
+		uint8_t *end = (uint8_t *)(uintptr_t)skb.data_end;
+		err = copy_out(attr->test.data_out, &attr->test.data_size_out, start, (uint32_t)(end - start));
+		if (!err && attr->test.ctx_out) {
+			struct __sk_buff out = {0};
+			out.mark = skb.mark;
+			out.priority = skb.priority;
+			out.ifindex = skb.ifindex;
+			memcpy(out.cb, skb.cb, sizeof(out.cb));
+			out.tstamp = skb.tstamp;
+			out.wire_len = skb.wire_len;
+			out.gso_segs = skb.gso_segs;
+			out.gso_size = skb.gso_size;
+			err = copy_out(attr->test.ctx_out, &attr->test.ctx_size_out, &out,
+				       attr->test.ctx_size_out && attr->test.ctx_size_out < sizeof(out)
+					       ? attr->test.ctx_size_out
+					       : sizeof(out));
+		}
+	}
+	low_free(&buf);
+	return err;
+}
+
+/* SYSCALL, raw tracepoints: r1 = a copy of ctx_in; no packet. */
+static int test_run_ctx_only(struct bpfrt_prog *p, union bpf_attr *attr)
+{
+	if (attr->test.data_in || attr->test.data_out || attr->test.data_size_in ||
+	    attr->test.data_size_out || attr->test.flags & ~1u)
+		return -EINVAL;
+	if (p->type == BPF_PROG_TYPE_RAW_TRACEPOINT && attr->test.repeat)
+		return -EINVAL;
+	uint32_t n = attr->test.ctx_size_in;
+	if (n > 65536)
+		return -E2BIG;
+	uint8_t *ctx = n ? malloc(n) : NULL;
+	if (n && !ctx)
+		return -ENOMEM;
+	if (n)
+		memcpy(ctx, U64_PTR(attr->test.ctx_in), n);
+	struct bpfrt_run_opts o = {.sz = sizeof(o), .ctx = ctx, .ctx_size = n};
+	uint64_t r0 = 0;
+	int err = run_repeat(p, &o, attr, &r0);
+	if (!err && attr->test.ctx_out && n)
+		err = copy_out(attr->test.ctx_out, &attr->test.ctx_size_out, ctx, n);
+	free(ctx);
+	return err;
+}
+
+int bpfrt_cmd_prog_test_run(struct bpfrt *rt, union bpf_attr *attr)
+{
+	int err = 0;
+	struct bpfrt_obj *obj = bpfrt_fd_get(rt, (int)attr->test.prog_fd, BPFRT_OBJ_PROG, &err);
+	if (!obj)
+		return err;
+	struct bpfrt_prog *p = bpfrt_prog_from_obj(obj);
+	if ((attr->test.ctx_size_in && !attr->test.ctx_in) || (!attr->test.ctx_size_in && attr->test.ctx_in))
+		err = -EINVAL;
+	else if (p->type == BPF_PROG_TYPE_XDP)
+		err = test_run_xdp(p, attr);
+	else if (p->type == BPF_PROG_TYPE_SOCKET_FILTER || p->type == BPF_PROG_TYPE_SCHED_CLS ||
+		 p->type == BPF_PROG_TYPE_SCHED_ACT)
+		err = test_run_skb(p, attr);
+	else if (p->type == BPF_PROG_TYPE_SYSCALL || p->type == BPF_PROG_TYPE_RAW_TRACEPOINT)
+		err = test_run_ctx_only(p, attr);
+	else
+		err = -ENOTSUPP;
+	bpfrt_obj_put(obj);
+	return err;
+}

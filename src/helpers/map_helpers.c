@@ -1,0 +1,124 @@
+/* map_helpers.c — the map helpers programs call: bpf_map_lookup_elem,
+ * update_elem, delete_elem, push/pop/peek_elem.
+ *
+ * r1 is the map's address as BPF_PROG_LOAD wrote it into the program; it
+ * is accepted only if it is one of the running program's maps, so a
+ * forged pointer never reaches map code.  In checked mode key and value
+ * pointers must lie in the run's regions, and a looked-up value becomes a
+ * region for the rest of the run.
+ */
+#include "core/prog.h"
+
+#include <errno.h>
+
+/* The map r1 names, or NULL if the running program does not own it. */
+static struct bpfrt_map *arg_map(struct bpfrt_run *run, uint64_t r1)
+{
+	const struct bpfrt_prog *p = run->prog ? run->prog->owner : NULL;
+	struct bpfrt_map *map = (struct bpfrt_map *)(uintptr_t)r1;
+	return p && bpfrt_prog_uses_map(p, map) ? map : NULL;
+}
+
+static bool arg_mem(struct bpfrt_run *run, uint64_t ptr, uint32_t size, bool write)
+{
+	return bpfrt_run_access_ok(run, (const void *)(uintptr_t)ptr, size, write);
+}
+
+static uint64_t h_map_lookup_elem(uint64_t r1, uint64_t key, uint64_t r3, uint64_t r4, uint64_t r5,
+				  struct bpfrt_run *run)
+{
+	(void)r3, (void)r4, (void)r5;
+	struct bpfrt_map *map = arg_map(run, r1);
+	if (!map || !map->ops->lookup || !arg_mem(run, key, map->key_size, false))
+		return 0;
+	void *value = map->ops->lookup(map, (const void *)(uintptr_t)key);
+	if (value && run->checked) {
+		uint32_t flags = BPFRT_REGION_READ;
+		if (!(map->flags & BPF_F_RDONLY_PROG))
+			flags |= BPFRT_REGION_WRITE;
+		struct bpfrt_region r = {.name = "map value", .start = value, .size = map->value_size, .flags = flags};
+		if (bpfrt_run_add_region(run, &r))
+			return 0; /* out of region slots: behave as a miss, never unchecked */
+	}
+	return (uintptr_t)value;
+}
+
+static uint64_t h_map_update_elem(uint64_t r1, uint64_t key, uint64_t value, uint64_t flags, uint64_t r5,
+				  struct bpfrt_run *run)
+{
+	(void)r5;
+	struct bpfrt_map *map = arg_map(run, r1);
+	if (!map)
+		return (uint64_t)-EINVAL;
+	if (map->flags & BPF_F_RDONLY_PROG)
+		return (uint64_t)-EPERM;
+	if (!map->ops->update)
+		return (uint64_t)-ENOTSUPP;
+	if (!arg_mem(run, key, map->key_size, false) || !arg_mem(run, value, map->value_size, false))
+		return (uint64_t)-EFAULT;
+	return (uint64_t)(int64_t)map->ops->update(map, (const void *)(uintptr_t)key,
+						   (const void *)(uintptr_t)value, flags, false);
+}
+
+static uint64_t h_map_delete_elem(uint64_t r1, uint64_t key, uint64_t r3, uint64_t r4, uint64_t r5,
+				  struct bpfrt_run *run)
+{
+	(void)r3, (void)r4, (void)r5;
+	struct bpfrt_map *map = arg_map(run, r1);
+	if (!map)
+		return (uint64_t)-EINVAL;
+	if (map->flags & BPF_F_RDONLY_PROG)
+		return (uint64_t)-EPERM;
+	if (!map->ops->delete)
+		return (uint64_t)-ENOTSUPP;
+	if (!arg_mem(run, key, map->key_size, false))
+		return (uint64_t)-EFAULT;
+	return (uint64_t)(int64_t)map->ops->delete(map, (const void *)(uintptr_t)key);
+}
+
+static uint64_t h_map_push_elem(uint64_t r1, uint64_t value, uint64_t flags, uint64_t r4, uint64_t r5,
+				struct bpfrt_run *run)
+{
+	(void)r4, (void)r5;
+	struct bpfrt_map *map = arg_map(run, r1);
+	if (!map || !map->ops->push)
+		return (uint64_t)-EINVAL;
+	if (!arg_mem(run, value, map->value_size, false))
+		return (uint64_t)-EFAULT;
+	return (uint64_t)(int64_t)map->ops->push(map, (const void *)(uintptr_t)value, flags);
+}
+
+static uint64_t pop_or_peek(uint64_t r1, uint64_t value, struct bpfrt_run *run, bool pop)
+{
+	struct bpfrt_map *map = arg_map(run, r1);
+	int (*fn)(struct bpfrt_map *, void *) = !map ? NULL : pop ? map->ops->pop : map->ops->peek;
+	if (!fn)
+		return (uint64_t)-EINVAL;
+	if (!arg_mem(run, value, map->value_size, true))
+		return (uint64_t)-EFAULT;
+	return (uint64_t)(int64_t)fn(map, (void *)(uintptr_t)value);
+}
+
+static uint64_t h_map_pop_elem(uint64_t r1, uint64_t value, uint64_t r3, uint64_t r4, uint64_t r5,
+			       struct bpfrt_run *run)
+{
+	(void)r3, (void)r4, (void)r5;
+	return pop_or_peek(r1, value, run, true);
+}
+
+static uint64_t h_map_peek_elem(uint64_t r1, uint64_t value, uint64_t r3, uint64_t r4, uint64_t r5,
+				struct bpfrt_run *run)
+{
+	(void)r3, (void)r4, (void)r5;
+	return pop_or_peek(r1, value, run, false);
+}
+
+void bpfrt_helpers_register_maps(struct bpfrt *rt)
+{
+	bpfrt_register_helper(rt, BPF_FUNC_map_lookup_elem, "map_lookup_elem", h_map_lookup_elem);
+	bpfrt_register_helper(rt, BPF_FUNC_map_update_elem, "map_update_elem", h_map_update_elem);
+	bpfrt_register_helper(rt, BPF_FUNC_map_delete_elem, "map_delete_elem", h_map_delete_elem);
+	bpfrt_register_helper(rt, BPF_FUNC_map_push_elem, "map_push_elem", h_map_push_elem);
+	bpfrt_register_helper(rt, BPF_FUNC_map_pop_elem, "map_pop_elem", h_map_pop_elem);
+	bpfrt_register_helper(rt, BPF_FUNC_map_peek_elem, "map_peek_elem", h_map_peek_elem);
+}
