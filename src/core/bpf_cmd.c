@@ -38,6 +38,18 @@ static int cmd_delete_batch(struct bpfrt *rt, union bpf_attr *a)
 	return bpfrt_cmd_map_batch(rt, BPF_MAP_DELETE_BATCH, a);
 }
 
+#define ID_CMD(name, kind)                                          \
+	static int name(struct bpfrt *rt, union bpf_attr *a)        \
+	{                                                           \
+		return kind(rt, BPF_##name, a);                     \
+	}
+ID_CMD(PROG_GET_NEXT_ID, bpfrt_cmd_get_next_id)
+ID_CMD(MAP_GET_NEXT_ID, bpfrt_cmd_get_next_id)
+ID_CMD(LINK_GET_NEXT_ID, bpfrt_cmd_get_next_id)
+ID_CMD(PROG_GET_FD_BY_ID, bpfrt_cmd_get_fd_by_id)
+ID_CMD(MAP_GET_FD_BY_ID, bpfrt_cmd_get_fd_by_id)
+ID_CMD(LINK_GET_FD_BY_ID, bpfrt_cmd_get_fd_by_id)
+
 static const struct cmd_row commands[] = {
 	[BPF_MAP_CREATE] = {bpfrt_cmd_map_create, END_OF(map_extra), false},
 	[BPF_MAP_LOOKUP_ELEM] = {bpfrt_cmd_map_lookup, END_OF(flags), false},
@@ -48,6 +60,15 @@ static const struct cmd_row commands[] = {
 	[BPF_MAP_FREEZE] = {bpfrt_cmd_map_freeze, END_OF(map_fd), false},
 	[BPF_PROG_LOAD] = {bpfrt_cmd_prog_load, END_OF(core_relo_rec_size), false},
 	[BPF_PROG_TEST_RUN] = {bpfrt_cmd_prog_test_run, END_OF(test.batch_size), true},
+	[BPF_OBJ_PIN] = {bpfrt_cmd_obj_pin, END_OF(file_flags), false},
+	[BPF_OBJ_GET] = {bpfrt_cmd_obj_get, END_OF(file_flags), false},
+	[BPF_PROG_GET_NEXT_ID] = {PROG_GET_NEXT_ID, END_OF(next_id), true},
+	[BPF_MAP_GET_NEXT_ID] = {MAP_GET_NEXT_ID, END_OF(next_id), true},
+	[BPF_LINK_GET_NEXT_ID] = {LINK_GET_NEXT_ID, END_OF(next_id), true},
+	[BPF_PROG_GET_FD_BY_ID] = {PROG_GET_FD_BY_ID, END_OF(next_id), false},
+	[BPF_MAP_GET_FD_BY_ID] = {MAP_GET_FD_BY_ID, END_OF(open_flags), false},
+	[BPF_LINK_GET_FD_BY_ID] = {LINK_GET_FD_BY_ID, END_OF(next_id), false},
+	[BPF_OBJ_GET_INFO_BY_FD] = {bpfrt_cmd_obj_get_info_by_fd, END_OF(info.info), true},
 	[BPF_MAP_LOOKUP_BATCH] = {cmd_lookup_batch, END_OF(batch), true},
 	[BPF_MAP_LOOKUP_AND_DELETE_BATCH] = {cmd_lookup_and_delete_batch, END_OF(batch), true},
 	[BPF_MAP_UPDATE_BATCH] = {cmd_update_batch, END_OF(batch), true},

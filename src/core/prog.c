@@ -45,15 +45,21 @@ static void prog_release(struct bpfrt_obj *obj)
 		bpfrt_obj_put(&p->maps[i]->obj);
 	free(p->maps);
 	free(p->xlated);
+	free(p->portable);
 	free(p);
+}
+
+int bpfrt_prog_map_index(const struct bpfrt_prog *prog, const struct bpfrt_map *map)
+{
+	for (uint32_t i = 0; i < prog->nr_maps; i++)
+		if (prog->maps[i] == map)
+			return (int)i;
+	return -1;
 }
 
 bool bpfrt_prog_uses_map(const struct bpfrt_prog *prog, const struct bpfrt_map *map)
 {
-	for (uint32_t i = 0; i < prog->nr_maps; i++)
-		if (prog->maps[i] == map)
-			return true;
-	return false;
+	return bpfrt_prog_map_index(prog, map) >= 0;
 }
 
 /* Write the verdict to the caller's log buffer, as the verifier would. */
@@ -145,9 +151,12 @@ static int resolve_map_refs(struct bpfrt *rt, struct bpfrt_prog *p, const union 
 			}
 			addr = (uintptr_t)map->ops->lookup(map, &zero) + off;
 		}
+		bool value = kind == BPF_PSEUDO_MAP_VALUE || kind == BPF_PSEUDO_MAP_IDX_VALUE;
 		err = use_map(p, map);
 		if (err)
 			return err;
+		p->portable[i].src_reg = value ? BPF_PSEUDO_MAP_IDX_VALUE : BPF_PSEUDO_MAP_IDX;
+		p->portable[i].imm = bpfrt_prog_map_index(p, map);
 		in[i].src_reg = 0;
 		in[i].imm = (int32_t)(uint32_t)addr;
 		in[i + 1].imm = (int32_t)(uint32_t)(addr >> 32);
@@ -191,10 +200,13 @@ int bpfrt_cmd_prog_load(struct bpfrt *rt, union bpf_attr *attr)
 	memcpy(p->name, attr->prog_name, sizeof(p->name));
 	p->gpl = license_is_gpl(U64_PTR(attr->license));
 	p->insn_cnt = attr->insn_cnt;
-	p->xlated = bpfrt_alloc(rt, (size_t)attr->insn_cnt * sizeof(struct bpf_insn));
-	int err = p->xlated ? 0 : -ENOMEM;
+	size_t bytes = (size_t)attr->insn_cnt * sizeof(struct bpf_insn);
+	p->xlated = bpfrt_alloc(rt, bytes);
+	p->portable = bpfrt_alloc(rt, bytes);
+	int err = p->xlated && p->portable ? 0 : -ENOMEM;
 	if (!err) {
-		memcpy(p->xlated, U64_PTR(attr->insns), (size_t)attr->insn_cnt * sizeof(struct bpf_insn));
+		memcpy(p->xlated, U64_PTR(attr->insns), bytes);
+		memcpy(p->portable, p->xlated, bytes);
 		struct bpfrt_diag diag = {0};
 		/* Well-formedness first, so map resolution meets real lddw pairs. */
 		if (bpfrt_insns_check(p->xlated, p->insn_cnt, &diag))

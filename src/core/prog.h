@@ -16,6 +16,7 @@ struct bpfrt_prog {
 	bool gpl;
 	uint32_t insn_cnt;
 	struct bpf_insn *xlated;    /* as run: map references resolved */
+	struct bpf_insn *portable;  /* as pinned: map references as BPF_PSEUDO_MAP_IDX(_VALUE) into maps[] */
 	struct bpfrt_map **maps;    /* used maps, one reference each */
 	uint32_t nr_maps;
 	struct bpfrt_vm_prog *vm;
@@ -32,6 +33,13 @@ static inline struct bpfrt_prog *bpfrt_prog_from_obj(struct bpfrt_obj *obj)
 bool bpfrt_prog_uses_map(const struct bpfrt_prog *prog, const struct bpfrt_map *map);
 
 int bpfrt_cmd_prog_load(struct bpfrt *rt, union bpf_attr *attr);
+/* Index of map in prog->maps, or -1. */
+int bpfrt_prog_map_index(const struct bpfrt_prog *prog, const struct bpfrt_map *map);
 int bpfrt_cmd_prog_test_run(struct bpfrt *rt, union bpf_attr *attr);
+int bpfrt_cmd_obj_pin(struct bpfrt *rt, union bpf_attr *attr);
+int bpfrt_cmd_obj_get(struct bpfrt *rt, union bpf_attr *attr);
+int bpfrt_cmd_get_next_id(struct bpfrt *rt, int cmd, union bpf_attr *attr);
+int bpfrt_cmd_get_fd_by_id(struct bpfrt *rt, int cmd, union bpf_attr *attr);
+int bpfrt_cmd_obj_get_info_by_fd(struct bpfrt *rt, union bpf_attr *attr);
 
 #endif
