@@ -162,6 +162,12 @@ BPFRT_API bool bpfrt_run_access_ok(const struct bpfrt_run *run, const void *ptr,
 /* Let the program touch a region for the rest of this run (a map value a
  * helper returned, for instance).  -ENOSPC when the run's table is full. */
 BPFRT_API int bpfrt_run_add_region(struct bpfrt_run *run, const struct bpfrt_region *region);
+/* Call a function of the running program (fn as `lddw rX, func` gave it,
+ * BPF_PSEUDO_FUNC) with r1..r5 = args; its r0 goes to *r0.  For helpers
+ * that take callbacks (bpf_loop, bpf_for_each_map_elem).  A fault inside
+ * the callback returns its negative errno and ends the whole run. */
+BPFRT_API int bpfrt_run_callback(struct bpfrt_run *run, uint64_t fn, const uint64_t args[5],
+				 uint64_t *r0);
 
 #ifdef __cplusplus
 }

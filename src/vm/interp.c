@@ -186,8 +186,46 @@ int bpfrt_vm_run(const struct bpfrt_vm_prog *prog, const struct bpfrt_run_opts *
 		regs[1 + i] = opts->args[i];
 	if (diag)
 		diag->insn = -1, diag->msg[0] = 0;
-	return run.checked ? bpfrt_vm_loop_checked(prog, &run, regs, r0, diag)
-			   : bpfrt_vm_loop_fast(prog, &run, regs, r0, diag);
+	run.diag = diag;
+	err = run.checked ? bpfrt_vm_loop_checked(prog, prog->insns, &run, regs, r0, diag)
+			      : bpfrt_vm_loop_fast(prog, prog->insns, &run, regs, r0, diag);
+	/* A fault inside a callback ends the whole run. */
+	return err ? err : run.cb_err;
+}
+
+#define VM_MAX_CALLBACK_DEPTH 8
+
+int bpfrt_run_callback(struct bpfrt_run *run, uint64_t fn, const uint64_t args[5], uint64_t *r0)
+{
+	const struct bpfrt_vm_prog *prog = run->prog;
+	const struct vm_insn *target = (const struct vm_insn *)(uintptr_t)fn;
+	if (run->cb_err)
+		return run->cb_err;
+	if (target < prog->insns || target >= prog->insns + prog->cnt ||
+	    (fn - (uintptr_t)prog->insns) % sizeof(struct vm_insn) || target->op == VM_OP_LDDW_HI)
+		return -EINVAL;
+	if (run->cb_depth >= VM_MAX_CALLBACK_DEPTH)
+		return -E2BIG;
+	uint64_t regs[11] = {0};
+	memcpy(&regs[1], args, 5 * sizeof(uint64_t));
+	/* The callback may touch its caller's stack (bpf_loop's ctx often
+	 * lives there): in checked mode that stack becomes a region. */
+	uintptr_t lo = run->stack_lo, hi = run->stack_hi;
+	uint32_t nr = run->nr_regions;
+	struct bpfrt_region caller = {.name = "caller stack", .start = (void *)lo, .size = hi - lo,
+				      .flags = BPFRT_REGION_READ | BPFRT_REGION_WRITE};
+	if (run->checked && add_region(run, caller.name, caller.start, caller.size, caller.flags))
+		return -ENOSPC;
+	run->cb_depth++;
+	int err = run->checked ? bpfrt_vm_loop_checked(prog, target, run, regs, r0, run->diag)
+			       : bpfrt_vm_loop_fast(prog, target, run, regs, r0, run->diag);
+	run->cb_depth--;
+	run->stack_lo = lo;
+	run->stack_hi = hi;
+	run->nr_regions = nr;
+	if (err && !run->cb_err)
+		run->cb_err = err;
+	return err;
 }
 
 struct bpfrt *bpfrt_run_runtime(const struct bpfrt_run *run)

@@ -9,8 +9,8 @@
  * by zero leaves dst (for 32-bit ops, its low half zero-extended).
  */
 
-int VM_LOOP_NAME(const struct bpfrt_vm_prog *prog, struct bpfrt_run *run, uint64_t *regs_in,
-		 uint64_t *r0_out, struct bpfrt_diag *diag)
+int VM_LOOP_NAME(const struct bpfrt_vm_prog *prog, const struct vm_insn *start, struct bpfrt_run *run,
+		 uint64_t *regs_in, uint64_t *r0_out, struct bpfrt_diag *diag)
 {
 #if VM_USE_GOTO
 	static const void *const dispatch[VM_OP_COUNT] = {
@@ -50,7 +50,7 @@ int VM_LOOP_NAME(const struct bpfrt_vm_prog *prog, struct bpfrt_run *run, uint64
 	uint64_t reg[11];
 	uint32_t depth = 0, tail_calls = 0;
 	const struct bpfrt_vm_prog *cur = prog;
-	const struct vm_insn *pc = prog->insns;
+	const struct vm_insn *pc = start;
 	const struct bpfrt_helper *helpers = run->rt->helpers;
 	const struct bpfrt_run_opts *ro = run->opts;
 #if VM_CHECKED
@@ -286,6 +286,8 @@ int VM_LOOP_NAME(const struct bpfrt_vm_prog *prog, struct bpfrt_run *run, uint64
 		if (!fn)
 			goto fault_helper;
 		reg[0] = fn(reg[1], reg[2], reg[3], reg[4], reg[5], run);
+		if (run->cb_err) /* a callback the helper ran has faulted */
+			return run->cb_err;
 		NEXT();
 	}
 	OP(CALL_KFUNC) { goto fault_helper; }

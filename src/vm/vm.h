@@ -44,14 +44,17 @@ struct bpfrt_run {
 	bool checked;
 	const struct bpfrt_vm_prog *prog; /* the running program (changes on tail calls) */
 	uintptr_t stack_lo, stack_hi; /* all frames' stack; set by the loop */
+	uint32_t cb_depth;            /* nested callbacks (bpf_loop...) */
+	struct bpfrt_diag *diag;      /* where a fault inside a callback is told */
+	int cb_err;                   /* first fault inside a callback */
 	uint32_t nr_regions;
 	struct bpfrt_region regions[VM_MAX_REGIONS];
 };
 
 /* The two loops built from interp_loop.h. */
-int bpfrt_vm_loop_fast(const struct bpfrt_vm_prog *prog, struct bpfrt_run *run, uint64_t *regs,
-		       uint64_t *r0, struct bpfrt_diag *diag);
-int bpfrt_vm_loop_checked(const struct bpfrt_vm_prog *prog, struct bpfrt_run *run, uint64_t *regs,
-			  uint64_t *r0, struct bpfrt_diag *diag);
+int bpfrt_vm_loop_fast(const struct bpfrt_vm_prog *prog, const struct vm_insn *start,
+		       struct bpfrt_run *run, uint64_t *regs, uint64_t *r0, struct bpfrt_diag *diag);
+int bpfrt_vm_loop_checked(const struct bpfrt_vm_prog *prog, const struct vm_insn *start,
+			  struct bpfrt_run *run, uint64_t *regs, uint64_t *r0, struct bpfrt_diag *diag);
 
 #endif
