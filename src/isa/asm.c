@@ -358,7 +358,8 @@ static int label_cmp(const void *a, const void *b)
 
 static int check_duplicate_labels(struct asm_state *st)
 {
-	qsort(st->labels, st->nlabels, sizeof(*st->labels), label_cmp);
+	if (st->nlabels)
+		qsort(st->labels, st->nlabels, sizeof(*st->labels), label_cmp);
 	for (size_t i = 1; i < st->nlabels; i++) {
 		const struct label *a = &st->labels[i - 1], *b = &st->labels[i];
 		if (a->len == b->len && !memcmp(a->name, b->name, a->len)) {
@@ -375,8 +376,9 @@ static int check_duplicate_labels(struct asm_state *st)
 static int64_t find_label(struct asm_state *st, const struct fixup *f)
 {
 	struct label key = {f->name, f->len, 0, -1};
-	const struct label *l =
-		bsearch(&key, st->labels, st->nlabels, sizeof(*st->labels), label_cmp_name);
+	const struct label *l = st->nlabels ? bsearch(&key, st->labels, st->nlabels,
+						      sizeof(*st->labels), label_cmp_name)
+					    : NULL;
 	if (l)
 		return l->slot;
 	if (f->len == 4 && !memcmp(f->name, "exit", 4))

@@ -140,7 +140,7 @@ static bool fits(enum asm_num_kind kind, bool neg, bool signed_form, uint64_t ma
 	uint64_t umax = bits == 64 ? UINT64_MAX : (1ull << bits) - 1;
 	if (kind == ASM_NUM_REGNUM) {
 		*out = (int64_t)mag;
-		return !neg && !signed_form && mag <= umax;
+		return !neg && mag <= umax;
 	}
 	if (neg) {
 		if (mag > smax + 1)
