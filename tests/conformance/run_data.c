@@ -35,6 +35,7 @@ struct test_file {
 	size_t mem_len;
 	int has_result, has_error;
 	uint64_t result;
+	char error[256]; /* last line of `-- error`: must appear in the rejection message */
 };
 
 static char *append(char *buf, const char *line)
@@ -81,6 +82,9 @@ static int parse_file(const char *path, struct test_file *t)
 			break;
 		case RAW:
 			t->raw_text = append(t->raw_text, line);
+			break;
+		case ERROR:
+			snprintf(t->error, sizeof(t->error), "%s", line);
 			break;
 		case RESULT:
 			t->has_result = 1;
@@ -266,6 +270,10 @@ static void run_file(struct bpfrt *rt, const char *path, const char *plugin, int
 			printf("FAIL %s: accepted, but must be rejected\n", path);
 			goto out;
 		}
+		if (t.error[0] && !strstr(diag.msg, t.error)) {
+			printf("FAIL %s: rejected with '%s', expected '%s'\n", path, diag.msg, t.error);
+			goto out;
+		}
 		printf("PASS %s (rejected: %s)\n", path, diag.msg);
 		tot->passed++;
 		goto out;
@@ -372,6 +380,10 @@ int main(int argc, char **argv)
 	if (missing && tot.files == 0)
 		return 77;
 	printf("%d of %d passed\n", tot.passed, tot.files);
+	if (tot.files == 0) {
+		printf("FAIL: no test files found\n");
+		return 1;
+	}
 	if (expect >= 0 && tot.files != expect) {
 		printf("FAIL: expected %d files, found %d\n", expect, tot.files);
 		return 1;
