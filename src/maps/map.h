@@ -72,6 +72,12 @@ struct bpfrt_map_ops {
 	int (*push)(struct bpfrt_map *map, const void *value, uint64_t flags);
 	int (*pop)(struct bpfrt_map *map, void *value);
 	int (*peek)(struct bpfrt_map *map, void *value);
+	/* Batch walks (optional, hash families; src/maps/map_batch.c): the key
+	 * of the first element at a position >= *pos, *pos set to its position;
+	 * -ENOENT past the last.  Positions are u32 and stable while an element
+	 * lives; map_batch.c uses them as the batch token (a u32, like the
+	 * kernel's bucket index).  Without it hash batch walks are -ENOTSUPP. */
+	int (*key_at)(struct bpfrt_map *map, uint32_t *pos, void *key);
 };
 
 struct bpfrt_map {
@@ -127,5 +133,8 @@ int bpfrt_cmd_map_get_next_key(struct bpfrt *rt, union bpf_attr *attr);
 int bpfrt_cmd_map_lookup_and_delete(struct bpfrt *rt, union bpf_attr *attr);
 int bpfrt_cmd_map_freeze(struct bpfrt *rt, union bpf_attr *attr);
 int bpfrt_cmd_map_batch(struct bpfrt *rt, int cmd, union bpf_attr *attr);
+/* Bytes of one value as the application exchanges it: per-CPU maps
+ * round_up(value_size, 8) * nr_cpus, fd maps 4. */
+uint64_t bpfrt_map_user_value_size(const struct bpfrt_map *map);
 
 #endif

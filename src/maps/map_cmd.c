@@ -19,8 +19,7 @@ static bool map_is_percpu(uint32_t type)
 	       type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
 }
 
-/* Bytes of a value as the application sees it. */
-static uint64_t user_value_size(const struct bpfrt_map *map)
+uint64_t bpfrt_map_user_value_size(const struct bpfrt_map *map)
 {
 	if (map_is_percpu(map->type))
 		return (uint64_t)bpfrt_round_up8(map->value_size) * map->nr_cpus;
@@ -97,11 +96,11 @@ int bpfrt_cmd_map_lookup(struct bpfrt *rt, union bpf_attr *attr)
 		err = (attr->flags & BPF_F_LOCK) ? -EINVAL : -ENOTSUPP;
 	} else {
 		void *key = copy_in(map, attr->key, map->key_size, &err);
-		void *value = key ? calloc(1, user_value_size(map)) : NULL;
+		void *value = key ? calloc(1, bpfrt_map_user_value_size(map)) : NULL;
 		if (key && value) {
 			err = map->ops->lookup_copy(map, key, value, attr->flags);
 			if (!err)
-				memcpy(U64_PTR(attr->value), value, user_value_size(map));
+				memcpy(U64_PTR(attr->value), value, bpfrt_map_user_value_size(map));
 		} else if (!err) {
 			err = -ENOMEM;
 		}
@@ -124,7 +123,7 @@ int bpfrt_cmd_map_update(struct bpfrt *rt, union bpf_attr *attr)
 		err = (attr->flags & BPF_F_LOCK) ? -EINVAL : -ENOTSUPP;
 	} else {
 		void *key = copy_in(map, attr->key, map->key_size, &err);
-		void *value = key ? copy_in(map, attr->value, user_value_size(map), &err) : NULL;
+		void *value = key ? copy_in(map, attr->value, bpfrt_map_user_value_size(map), &err) : NULL;
 		if (key && value)
 			err = map->ops->update(map, key, value, attr->flags, true);
 		free(key);
@@ -203,11 +202,11 @@ int bpfrt_cmd_map_lookup_and_delete(struct bpfrt *rt, union bpf_attr *attr)
 		err = (attr->flags & BPF_F_LOCK) ? -EINVAL : -ENOTSUPP;
 	} else {
 		void *key = copy_in(map, attr->key, map->key_size, &err);
-		void *value = key ? calloc(1, user_value_size(map)) : NULL;
+		void *value = key ? calloc(1, bpfrt_map_user_value_size(map)) : NULL;
 		if (key && value) {
 			err = map->ops->lookup_and_delete(map, key, value, attr->flags);
 			if (!err)
-				memcpy(U64_PTR(attr->value), value, user_value_size(map));
+				memcpy(U64_PTR(attr->value), value, bpfrt_map_user_value_size(map));
 		} else if (!err) {
 			err = -ENOMEM;
 		}
