@@ -157,7 +157,8 @@ int bpfrt_insns_check(const struct bpf_insn *insns, uint32_t cnt, struct bpfrt_d
 		err = check_fields(&insns[i], row, (int32_t)i, diag);
 		if (!err && row->form == BPFRT_F_LDDW) {
 			err = check_lddw(insns, cnt, (int32_t)i, diag);
-			second[++i] = 1;
+			if (!err)
+				second[++i] = 1;
 		}
 	}
 	/* Second pass: every jump lands on the first slot of an instruction. */

@@ -84,7 +84,7 @@ static int parse_file(const char *path, struct test_file *t)
 			t->raw_text = append(t->raw_text, line);
 			break;
 		case ERROR:
-			snprintf(t->error, sizeof(t->error), "%s", line);
+			snprintf(t->error, sizeof(t->error), "%.255s", line);
 			break;
 		case RESULT:
 			t->has_result = 1;
