@@ -20,6 +20,14 @@ const struct bpfrt_map_ops *bpfrt_map_ops_for(uint32_t map_type)
 		return &bpfrt_array_map_ops;
 	case BPF_MAP_TYPE_PERCPU_ARRAY:
 		return &bpfrt_percpu_array_map_ops;
+	case BPF_MAP_TYPE_HASH:
+		return &bpfrt_hash_map_ops;
+	case BPF_MAP_TYPE_PERCPU_HASH:
+		return &bpfrt_percpu_hash_map_ops;
+	case BPF_MAP_TYPE_LRU_HASH:
+		return &bpfrt_lru_hash_map_ops;
+	case BPF_MAP_TYPE_LRU_PERCPU_HASH:
+		return &bpfrt_lru_percpu_hash_map_ops;
 	default:
 		return NULL;
 	}
@@ -68,10 +76,15 @@ uint32_t bpfrt_current_cpu(uint32_t nr_cpus)
 void bpfrt_map_lock(struct bpfrt_map *map)
 {
 	int err = pthread_mutex_lock(&map->shm->lock);
-	if (err == EOWNERDEAD)
+	if (err == EOWNERDEAD) {
 		/* The holder died between prepare and publish; the families
-		 * publish with one atomic store, so the data is consistent. */
+		 * publish with one atomic store, so what readers see is
+		 * consistent, and a family with bookkeeping beside it (free
+		 * lists, counts) repairs that before the lock is usable again. */
+		if (map->ops && map->ops->recover)
+			map->ops->recover(map);
 		pthread_mutex_consistent(&map->shm->lock);
+	}
 }
 
 void bpfrt_map_unlock(struct bpfrt_map *map)

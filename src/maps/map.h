@@ -78,6 +78,9 @@ struct bpfrt_map_ops {
 	 * lives; map_batch.c uses them as the batch token (a u32, like the
 	 * kernel's bucket index).  Without it hash batch walks are -ENOTSUPP. */
 	int (*key_at)(struct bpfrt_map *map, uint32_t *pos, void *key);
+	/* Optional: repair the family's data after a writer died holding the
+	 * lock (called by bpfrt_map_lock, lock held, on EOWNERDEAD). */
+	void (*recover)(struct bpfrt_map *map);
 };
 
 struct bpfrt_map {
@@ -98,6 +101,10 @@ const struct bpfrt_map_ops *bpfrt_map_ops_for(uint32_t map_type);
 /* Families register here (one extern per file in src/maps/). */
 extern const struct bpfrt_map_ops bpfrt_array_map_ops;
 extern const struct bpfrt_map_ops bpfrt_percpu_array_map_ops;
+extern const struct bpfrt_map_ops bpfrt_hash_map_ops;
+extern const struct bpfrt_map_ops bpfrt_percpu_hash_map_ops;
+extern const struct bpfrt_map_ops bpfrt_lru_hash_map_ops;
+extern const struct bpfrt_map_ops bpfrt_lru_percpu_hash_map_ops;
 
 /* The number of possible CPUs (per-CPU value slots), as libbpf counts them
  * from /sys/devices/system/cpu/possible. */
