@@ -169,6 +169,26 @@ BPFRT_API int bpfrt_run_add_region(struct bpfrt_run *run, const struct bpfrt_reg
 BPFRT_API int bpfrt_run_callback(struct bpfrt_run *run, uint64_t fn, const uint64_t args[5],
 				 uint64_t *r0);
 
+/* ---- Ring buffer consumer (BPF_MAP_TYPE_RINGBUF), libbpf's shape ------- */
+
+/* Called for each submitted record; return 0 to go on, non-zero to stop
+ * (a negative value is returned by consume/poll). */
+typedef int (*bpfrt_ringbuf_sample_fn)(void *ctx, void *data, size_t size);
+struct bpfrt_ringbuf;
+
+/* A consumer of the ring buffer map behind map_fd (it takes its own
+ * reference to the map).  NULL with errno on failure. */
+BPFRT_API struct bpfrt_ringbuf *bpfrt_ringbuf_new(struct bpfrt *rt, int map_fd,
+						  bpfrt_ringbuf_sample_fn fn, void *ctx);
+/* Hand every available record to fn; returns how many, or fn's negative value. */
+BPFRT_API int bpfrt_ringbuf_consume(struct bpfrt_ringbuf *rb);
+/* Wait up to timeout_ms (-1: forever) for records, then consume them. */
+BPFRT_API int bpfrt_ringbuf_poll(struct bpfrt_ringbuf *rb, int timeout_ms);
+/* An fd that becomes readable when producers in this process submit
+ * (epoll-able); producers in other processes are seen by bpfrt_ringbuf_poll. */
+BPFRT_API int bpfrt_ringbuf_epoll_fd(const struct bpfrt_ringbuf *rb);
+BPFRT_API void bpfrt_ringbuf_free(struct bpfrt_ringbuf *rb);
+
 #ifdef __cplusplus
 }
 #endif

@@ -57,6 +57,15 @@ int bpfrt_prog_map_index(const struct bpfrt_prog *prog, const struct bpfrt_map *
 	return -1;
 }
 
+const struct bpfrt_vm_prog *bpfrt_prog_tail_call(struct bpfrt_run *run, uint64_t map, uint32_t index)
+{
+	const struct bpfrt_prog *p = run->prog ? run->prog->owner : NULL;
+	struct bpfrt_map *m = (struct bpfrt_map *)(uintptr_t)map;
+	if (!p || !bpfrt_prog_uses_map(p, m))
+		return NULL;
+	return bpfrt_prog_array_get(m, index);
+}
+
 bool bpfrt_prog_uses_map(const struct bpfrt_prog *prog, const struct bpfrt_map *map)
 {
 	return bpfrt_prog_map_index(prog, map) >= 0;

@@ -32,6 +32,10 @@ static inline struct bpfrt_prog *bpfrt_prog_from_obj(struct bpfrt_obj *obj)
 /* Is map one of the maps prog uses?  (Helpers check pointers they get.) */
 bool bpfrt_prog_uses_map(const struct bpfrt_prog *prog, const struct bpfrt_map *map);
 
+/* bpf_tail_call's resolver for runs of runtime programs: map must be a
+ * prog array the running program uses. */
+const struct bpfrt_vm_prog *bpfrt_prog_tail_call(struct bpfrt_run *run, uint64_t map, uint32_t index);
+
 int bpfrt_cmd_prog_load(struct bpfrt *rt, union bpf_attr *attr);
 /* Index of map in prog->maps, or -1. */
 int bpfrt_prog_map_index(const struct bpfrt_prog *prog, const struct bpfrt_map *map);

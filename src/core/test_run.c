@@ -112,7 +112,7 @@ static int test_run_xdp(struct bpfrt_prog *p, union bpf_attr *attr)
 	md.data = (uint32_t)(uintptr_t)data;
 	md.data_end = (uint32_t)(uintptr_t)(data + size);
 	md.data_meta = md.data;
-	struct bpfrt_run_opts o = {.sz = sizeof(o), .ctx = &md, .ctx_size = sizeof(md),
+	struct bpfrt_run_opts o = {.sz = sizeof(o), .tail_call = bpfrt_prog_tail_call, .ctx = &md, .ctx_size = sizeof(md),
 				   .packet = data, .packet_size = size};
 	uint64_t r0 = 0;
 	int err = run_repeat(p, &o, attr, &r0);
@@ -193,7 +193,7 @@ static int test_run_skb(struct bpfrt_prog *p, union bpf_attr *attr)
 	skb.data = (uint32_t)(uintptr_t)data;
 	skb.data_end = (uint32_t)(uintptr_t)(frame + size);
 	skb.data_meta = skb.data;
-	struct bpfrt_run_opts o = {.sz = sizeof(o), .ctx = &skb, .ctx_size = sizeof(skb),
+	struct bpfrt_run_opts o = {.sz = sizeof(o), .tail_call = bpfrt_prog_tail_call, .ctx = &skb, .ctx_size = sizeof(skb),
 				   .packet = data, .packet_size = (size_t)(frame + size - data)};
 	uint64_t r0 = 0;
 	int err = run_repeat(p, &o, attr, &r0);
@@ -239,7 +239,7 @@ static int test_run_ctx_only(struct bpfrt_prog *p, union bpf_attr *attr)
 		return -ENOMEM;
 	if (n)
 		memcpy(ctx, U64_PTR(attr->test.ctx_in), n);
-	struct bpfrt_run_opts o = {.sz = sizeof(o), .ctx = ctx, .ctx_size = n};
+	struct bpfrt_run_opts o = {.sz = sizeof(o), .tail_call = bpfrt_prog_tail_call, .ctx = ctx, .ctx_size = n};
 	uint64_t r0 = 0;
 	int err = run_repeat(p, &o, attr, &r0);
 	if (!err && attr->test.ctx_out && n)

@@ -10,6 +10,7 @@
 #include "core/prog.h"
 
 #include <errno.h>
+#include <string.h>
 
 /* The map r1 names, or NULL if the running program does not own it. */
 static struct bpfrt_map *arg_map(struct bpfrt_run *run, uint64_t r1)
@@ -113,8 +114,92 @@ static uint64_t h_map_peek_elem(uint64_t r1, uint64_t value, uint64_t r3, uint64
 	return pop_or_peek(r1, value, run, false);
 }
 
+/* ---- ring buffers ---- */
+
+static uint64_t h_ringbuf_output(uint64_t r1, uint64_t data, uint64_t size, uint64_t flags, uint64_t r5,
+				 struct bpfrt_run *run)
+{
+	(void)r5;
+	struct bpfrt_map *map = arg_map(run, r1);
+	if (!map || map->type != BPF_MAP_TYPE_RINGBUF)
+		return (uint64_t)-EINVAL;
+	if (flags & ~(uint64_t)(BPF_RB_NO_WAKEUP | BPF_RB_FORCE_WAKEUP))
+		return (uint64_t)-EINVAL;
+	if (!arg_mem(run, data, (uint32_t)size, false))
+		return (uint64_t)-EFAULT;
+	void *rec = bpfrt_ringbuf_reserve(map, size);
+	if (!rec)
+		return (uint64_t)-EAGAIN;
+	memcpy(rec, (const void *)(uintptr_t)data, size);
+	bpfrt_ringbuf_commit(map, rec, false, flags);
+	return 0;
+}
+
+static uint64_t h_ringbuf_reserve(uint64_t r1, uint64_t size, uint64_t flags, uint64_t r4, uint64_t r5,
+				  struct bpfrt_run *run)
+{
+	(void)r4, (void)r5;
+	struct bpfrt_map *map = arg_map(run, r1);
+	if (!map || map->type != BPF_MAP_TYPE_RINGBUF || flags)
+		return 0;
+	void *rec = bpfrt_ringbuf_reserve(map, size);
+	if (rec && run->checked) {
+		struct bpfrt_region r = {.name = "ringbuf record", .start = rec, .size = size,
+					 .flags = BPFRT_REGION_READ | BPFRT_REGION_WRITE};
+		if (bpfrt_run_add_region(run, &r)) {
+			bpfrt_ringbuf_commit(map, rec, true, BPF_RB_NO_WAKEUP);
+			return 0;
+		}
+	}
+	return (uintptr_t)rec;
+}
+
+/* submit/discard get only the record: find its ring among the program's maps. */
+static uint64_t ringbuf_commit(uint64_t data, uint64_t flags, struct bpfrt_run *run, bool discard)
+{
+	const struct bpfrt_prog *p = run->prog ? run->prog->owner : NULL;
+	if (!p || (flags & ~(uint64_t)(BPF_RB_NO_WAKEUP | BPF_RB_FORCE_WAKEUP)))
+		return 0;
+	for (uint32_t i = 0; i < p->nr_maps; i++) {
+		if (p->maps[i]->type == BPF_MAP_TYPE_RINGBUF && bpfrt_ringbuf_owns(p->maps[i], (void *)(uintptr_t)data)) {
+			bpfrt_ringbuf_commit(p->maps[i], (void *)(uintptr_t)data, discard, flags);
+			return 0;
+		}
+	}
+	return 0;
+}
+
+static uint64_t h_ringbuf_submit(uint64_t data, uint64_t flags, uint64_t r3, uint64_t r4, uint64_t r5,
+				 struct bpfrt_run *run)
+{
+	(void)r3, (void)r4, (void)r5;
+	return ringbuf_commit(data, flags, run, false);
+}
+
+static uint64_t h_ringbuf_discard(uint64_t data, uint64_t flags, uint64_t r3, uint64_t r4, uint64_t r5,
+				  struct bpfrt_run *run)
+{
+	(void)r3, (void)r4, (void)r5;
+	return ringbuf_commit(data, flags, run, true);
+}
+
+static uint64_t h_ringbuf_query(uint64_t r1, uint64_t flags, uint64_t r3, uint64_t r4, uint64_t r5,
+				struct bpfrt_run *run)
+{
+	(void)r3, (void)r4, (void)r5;
+	struct bpfrt_map *map = arg_map(run, r1);
+	if (!map || map->type != BPF_MAP_TYPE_RINGBUF)
+		return 0;
+	return bpfrt_ringbuf_query(map, flags);
+}
+
 void bpfrt_helpers_register_maps(struct bpfrt *rt)
 {
+	bpfrt_register_helper(rt, BPF_FUNC_ringbuf_output, "ringbuf_output", h_ringbuf_output);
+	bpfrt_register_helper(rt, BPF_FUNC_ringbuf_reserve, "ringbuf_reserve", h_ringbuf_reserve);
+	bpfrt_register_helper(rt, BPF_FUNC_ringbuf_submit, "ringbuf_submit", h_ringbuf_submit);
+	bpfrt_register_helper(rt, BPF_FUNC_ringbuf_discard, "ringbuf_discard", h_ringbuf_discard);
+	bpfrt_register_helper(rt, BPF_FUNC_ringbuf_query, "ringbuf_query", h_ringbuf_query);
 	bpfrt_register_helper(rt, BPF_FUNC_map_lookup_elem, "map_lookup_elem", h_map_lookup_elem);
 	bpfrt_register_helper(rt, BPF_FUNC_map_update_elem, "map_update_elem", h_map_update_elem);
 	bpfrt_register_helper(rt, BPF_FUNC_map_delete_elem, "map_delete_elem", h_map_delete_elem);

@@ -20,6 +20,10 @@ const struct bpfrt_map_ops *bpfrt_map_ops_for(uint32_t map_type)
 		return &bpfrt_array_map_ops;
 	case BPF_MAP_TYPE_PERCPU_ARRAY:
 		return &bpfrt_percpu_array_map_ops;
+	case BPF_MAP_TYPE_PROG_ARRAY:
+		return &bpfrt_prog_array_map_ops;
+	case BPF_MAP_TYPE_RINGBUF:
+		return &bpfrt_ringbuf_map_ops;
 	case BPF_MAP_TYPE_HASH:
 		return &bpfrt_hash_map_ops;
 	case BPF_MAP_TYPE_PERCPU_HASH:
@@ -238,6 +242,11 @@ int bpfrt_map_open_fd(struct bpfrt *rt, int file_fd, struct bpfrt_map **out)
 	map->shm_size = (size_t)st.st_size;
 	map->shm_fd = dup(file_fd);
 	map_fill_from_shm(map);
+	int err = ops->open ? ops->open(map) : 0;
+	if (err) {
+		map_release(&map->obj);
+		return err;
+	}
 	*out = map;
 	return 0;
 }

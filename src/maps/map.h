@@ -55,6 +55,8 @@ struct bpfrt_map_ops {
 	uint64_t (*data_size)(const union bpf_attr *attr, uint32_t nr_cpus);
 	/* Initialise fresh (zero-filled) storage. */
 	int (*init)(struct bpfrt_map *map);
+	/* Set up process-local state for storage opened from a pin (optional). */
+	int (*open)(struct bpfrt_map *map);
 	/* Process-local cleanup when the map object goes (optional). */
 	void (*release)(struct bpfrt_map *map);
 
@@ -101,10 +103,25 @@ const struct bpfrt_map_ops *bpfrt_map_ops_for(uint32_t map_type);
 /* Families register here (one extern per file in src/maps/). */
 extern const struct bpfrt_map_ops bpfrt_array_map_ops;
 extern const struct bpfrt_map_ops bpfrt_percpu_array_map_ops;
+extern const struct bpfrt_map_ops bpfrt_prog_array_map_ops;
 extern const struct bpfrt_map_ops bpfrt_hash_map_ops;
 extern const struct bpfrt_map_ops bpfrt_percpu_hash_map_ops;
 extern const struct bpfrt_map_ops bpfrt_lru_hash_map_ops;
 extern const struct bpfrt_map_ops bpfrt_lru_percpu_hash_map_ops;
+
+/* Ring buffers (ringbuf.c): reserve/commit for producers, consume for the
+ * application side. */
+extern const struct bpfrt_map_ops bpfrt_ringbuf_map_ops;
+void *bpfrt_ringbuf_reserve(struct bpfrt_map *map, uint64_t size);
+void bpfrt_ringbuf_commit(struct bpfrt_map *map, void *sample, bool discard, uint64_t flags);
+bool bpfrt_ringbuf_owns(struct bpfrt_map *map, const void *sample);
+uint64_t bpfrt_ringbuf_query(struct bpfrt_map *map, uint64_t flags);
+int bpfrt_ringbuf_consume_map(struct bpfrt_map *map, bpfrt_ringbuf_sample_fn fn, void *ctx);
+int bpfrt_ringbuf_event_fd(struct bpfrt_map *map);
+uint64_t bpfrt_ringbuf_notify_seq(struct bpfrt_map *map);
+
+/* The program in slot index of a prog array, or NULL (tail calls). */
+const struct bpfrt_vm_prog *bpfrt_prog_array_get(struct bpfrt_map *map, uint32_t index);
 
 /* The number of possible CPUs (per-CPU value slots), as libbpf counts them
  * from /sys/devices/system/cpu/possible. */

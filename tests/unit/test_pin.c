@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -204,6 +205,66 @@ static void test_ids_and_info(void)
 	bpfrt_free(rt);
 }
 
+/* Process C opens a pinned hash map and writes to it in a loop until it is
+ * killed with SIGKILL; the others must find the map consistent and usable. */
+static void writer_loop(const char *path)
+{
+	struct bpfrt *rt = new_rt();
+	int map = obj_path(rt, BPF_OBJ_GET, 0, path);
+	if (map < 0)
+		_exit(3);
+	for (uint64_t i = 0;; i++) {
+		uint32_t key = (uint32_t)(i * 2654435761u) % 512;
+		uint64_t v = i;
+		union bpf_attr a;
+		memset(&a, 0, sizeof(a));
+		a.map_fd = (uint32_t)map, a.key = (uintptr_t)&key, a.value = (uintptr_t)&v;
+		bpf(rt, i % 3 ? BPF_MAP_UPDATE_ELEM : BPF_MAP_DELETE_ELEM, &a);
+	}
+}
+
+static void test_kill_writer(void)
+{
+	struct bpfrt *rt = new_rt();
+	union bpf_attr a;
+	memset(&a, 0, sizeof(a));
+	a.map_type = BPF_MAP_TYPE_HASH, a.key_size = 4, a.value_size = 8, a.max_entries = 256;
+	int map = bpf(rt, BPF_MAP_CREATE, &a);
+	char path[300];
+	snprintf(path, sizeof(path), "%s/victim", root);
+	CHECK(map >= 0 && obj_path(rt, BPF_OBJ_PIN, map, path) == 0, "create and pin hash");
+	int bad_rounds = 0;
+	for (int round = 0; round < 20; round++) {
+		pid_t pid = fork();
+		if (pid == 0)
+			writer_loop(path);
+		usleep(2000 + (useconds_t)(round * 700));
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		/* The survivor: walk, look every key up, update, delete. */
+		uint32_t key, next, n = 0;
+		uint64_t v;
+		int err = 0;
+		memset(&a, 0, sizeof(a));
+		a.map_fd = (uint32_t)map, a.key = 0, a.next_key = (uintptr_t)&next;
+		while (n <= 256 && (err = bpf(rt, BPF_MAP_GET_NEXT_KEY, &a)) == 0) {
+			key = next;
+			if (map_elem(rt, BPF_MAP_LOOKUP_ELEM, map, key, &v) != 0)
+				bad_rounds++;
+			a.key = (uintptr_t)&key;
+			n++;
+		}
+		if (err != -ENOENT || n > 256)
+			bad_rounds++;
+		v = 7;
+		if (map_elem(rt, BPF_MAP_UPDATE_ELEM, map, 1000 + (uint32_t)round, &v) != 0 && n < 256)
+			bad_rounds++;
+		map_elem(rt, BPF_MAP_DELETE_ELEM, map, 1000 + (uint32_t)round, NULL);
+	}
+	CHECK(bad_rounds == 0, "%d inconsistent rounds after kill -9 of a writer", bad_rounds);
+	bpfrt_free(rt);
+}
+
 int main(void)
 {
 	snprintf(root, sizeof(root), "/tmp/bpfrt-test-pin-XXXXXX");
@@ -211,6 +272,7 @@ int main(void)
 		return 1;
 	test_two_processes();
 	test_ids_and_info();
+	test_kill_writer();
 	char cmd[300];
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
 	if (system(cmd))

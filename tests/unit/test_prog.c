@@ -134,12 +134,57 @@ static void test_load_errors(void)
 	CHECK(prog_load(BPF_PROG_TYPE_XDP, ok, (1u << 20) + 1, NULL, 0) == -E2BIG, "too many insns");
 }
 
+static int map_update(int fd, const void *key, const void *value, uint64_t flags)
+{
+	union bpf_attr a;
+	memset(&a, 0, sizeof(a));
+	a.map_fd = (uint32_t)fd, a.key = (uintptr_t)key, a.value = (uintptr_t)value, a.flags = flags;
+	return bpfrt_bpf(rt, BPF_MAP_UPDATE_ELEM, &a, sizeof(a));
+}
+
+/* bpf_tail_call through a PROG_ARRAY: a hit replaces the program, a miss
+ * falls through; the array's errno values. */
+static void test_tail_call(void)
+{
+	int pa = map_create(BPF_MAP_TYPE_PROG_ARRAY, 4, 4, 2);
+	CHECK(pa >= 0, "prog array %d", pa);
+	const struct bpf_insn target[] = {MOV64_IMM(0, 7), EXIT};
+	const struct bpf_insn caller[] = {
+		LD_MAP(2, pa), MOV64_IMM(3, 0), INSN(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_tail_call),
+		MOV64_IMM(0, 1), EXIT,
+	};
+	int t = prog_load(BPF_PROG_TYPE_XDP, target, N(target), NULL, 0);
+	int c = prog_load(BPF_PROG_TYPE_XDP, caller, N(caller), NULL, 0);
+	int other = prog_load(BPF_PROG_TYPE_SOCKET_FILTER, target, N(target), NULL, 0);
+	CHECK(t >= 0 && c >= 0 && other >= 0, "loads");
+	uint8_t pkt[64] = {0};
+	uint32_t retval = 0, k = 0, id = 0;
+	CHECK(test_run(c, pkt, sizeof(pkt), NULL, NULL, 1, &retval) == 0 && retval == 1, "miss: %u", retval);
+	CHECK(lookup(pa, &k, &id) == -ENOENT, "empty slot");
+	CHECK(map_update(pa, &k, &t, BPF_ANY) == 0, "install");
+	CHECK(lookup(pa, &k, &id) == 0 && id > 0, "slot holds the program's id %u", id);
+	CHECK(test_run(c, pkt, sizeof(pkt), NULL, NULL, 1, &retval) == 0 && retval == 7, "hit: %u", retval);
+	k = 1;
+	CHECK(map_update(pa, &k, &other, BPF_ANY) == -EINVAL, "mixed program types");
+	CHECK(map_update(pa, &k, &t, BPF_NOEXIST) == -EINVAL, "flags other than BPF_ANY");
+	k = 2;
+	CHECK(map_update(pa, &k, &t, BPF_ANY) == -E2BIG, "index out of range");
+	k = 1;
+	int bad = 99;
+	CHECK(map_update(pa, &k, &bad, BPF_ANY) == -EBADF, "bad fd");
+	bpfrt_close(rt, t);
+	bpfrt_close(rt, c);
+	bpfrt_close(rt, other);
+	bpfrt_close(rt, pa);
+}
+
 int main(void)
 {
 	rt = bpfrt_new(NULL);
 	test_xdp_counter();
 	test_socket_filter();
 	test_load_errors();
+	test_tail_call();
 	bpfrt_free(rt);
 	return CHECK_DONE();
 }
