@@ -32,6 +32,14 @@ const struct bpfrt_map_ops *bpfrt_map_ops_for(uint32_t map_type)
 		return &bpfrt_lru_hash_map_ops;
 	case BPF_MAP_TYPE_LRU_PERCPU_HASH:
 		return &bpfrt_lru_percpu_hash_map_ops;
+	case BPF_MAP_TYPE_LPM_TRIE:
+		return &bpfrt_lpm_trie_map_ops;
+	case BPF_MAP_TYPE_QUEUE:
+		return &bpfrt_queue_map_ops;
+	case BPF_MAP_TYPE_STACK:
+		return &bpfrt_stack_map_ops;
+	case BPF_MAP_TYPE_BLOOM_FILTER:
+		return &bpfrt_bloom_filter_map_ops;
 	default:
 		return NULL;
 	}

@@ -108,6 +108,10 @@ extern const struct bpfrt_map_ops bpfrt_hash_map_ops;
 extern const struct bpfrt_map_ops bpfrt_percpu_hash_map_ops;
 extern const struct bpfrt_map_ops bpfrt_lru_hash_map_ops;
 extern const struct bpfrt_map_ops bpfrt_lru_percpu_hash_map_ops;
+extern const struct bpfrt_map_ops bpfrt_lpm_trie_map_ops;
+extern const struct bpfrt_map_ops bpfrt_queue_map_ops;
+extern const struct bpfrt_map_ops bpfrt_stack_map_ops;
+extern const struct bpfrt_map_ops bpfrt_bloom_filter_map_ops;
 
 /* Ring buffers (ringbuf.c): reserve/commit for producers, consume for the
  * application side. */

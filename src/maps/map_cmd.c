@@ -40,6 +40,14 @@ static void map_put(struct bpfrt_map *map)
 	bpfrt_obj_put(&map->obj);
 }
 
+/* Queue, stack and bloom filter have no keys: the kernel's lookup is a
+ * peek and its update a push. */
+static bool map_is_keyless(uint32_t type)
+{
+	return type == BPF_MAP_TYPE_QUEUE || type == BPF_MAP_TYPE_STACK ||
+	       type == BPF_MAP_TYPE_BLOOM_FILTER;
+}
+
 int bpfrt_cmd_map_create(struct bpfrt *rt, union bpf_attr *attr)
 {
 	if ((attr->map_flags & BPF_F_RDONLY) && (attr->map_flags & BPF_F_WRONLY))
@@ -68,9 +76,14 @@ int bpfrt_cmd_map_create(struct bpfrt *rt, union bpf_attr *attr)
 	return fd;
 }
 
-/* Copy a key from the application; NULL key allowed only where noted. */
+/* Copy a key from the application; NULL key allowed only where noted.  A
+ * map without keys takes no key pointer (-EINVAL, as the kernel). */
 static void *copy_in(struct bpfrt_map *map, uint64_t uptr, uint64_t size, int *err)
 {
+	if (!size && uptr) {
+		*err = -EINVAL;
+		return NULL;
+	}
 	void *buf = malloc(size ? size : 1);
 	if (!buf) {
 		*err = -ENOMEM;
@@ -80,6 +93,25 @@ static void *copy_in(struct bpfrt_map *map, uint64_t uptr, uint64_t size, int *e
 		memcpy(buf, U64_PTR(uptr), size);
 	(void)map;
 	return buf;
+}
+
+/* Lookup on a keyless map peeks.  The bloom filter tests the value the
+ * caller passes in and writes nothing back: 0 maybe present, -ENOENT not. */
+static int lookup_by_peek(struct bpfrt_map *map, union bpf_attr *attr)
+{
+	int err = 0;
+	bool bloom = map->type == BPF_MAP_TYPE_BLOOM_FILTER;
+	if (attr->key)
+		return -EINVAL;
+	void *value = bloom ? copy_in(map, attr->value, map->value_size, &err)
+			    : calloc(1, map->value_size);
+	if (!value)
+		return err ? err : -ENOMEM;
+	err = map->ops->peek(map, value);
+	if (!err && !bloom)
+		memcpy(U64_PTR(attr->value), value, map->value_size);
+	free(value);
+	return err;
 }
 
 int bpfrt_cmd_map_lookup(struct bpfrt *rt, union bpf_attr *attr)
@@ -92,6 +124,8 @@ int bpfrt_cmd_map_lookup(struct bpfrt *rt, union bpf_attr *attr)
 		return err;
 	if (map->flags & BPF_F_WRONLY) {
 		err = -EPERM;
+	} else if (map_is_keyless(map->type) && !(attr->flags & BPF_F_LOCK)) {
+		err = lookup_by_peek(map, attr);
 	} else if ((attr->flags & BPF_F_LOCK) || !map->ops->lookup_copy) {
 		err = (attr->flags & BPF_F_LOCK) ? -EINVAL : -ENOTSUPP;
 	} else {
@@ -124,7 +158,9 @@ int bpfrt_cmd_map_update(struct bpfrt *rt, union bpf_attr *attr)
 	} else {
 		void *key = copy_in(map, attr->key, map->key_size, &err);
 		void *value = key ? copy_in(map, attr->value, bpfrt_map_user_value_size(map), &err) : NULL;
-		if (key && value)
+		if (key && value && map_is_keyless(map->type))
+			err = map->ops->push(map, value, attr->flags);
+		else if (key && value)
 			err = map->ops->update(map, key, value, attr->flags, true);
 		free(key);
 		free(value);
@@ -192,6 +228,8 @@ int bpfrt_cmd_map_lookup_and_delete(struct bpfrt *rt, union bpf_attr *attr)
 	} else if ((map->flags & (BPF_F_RDONLY | BPF_F_WRONLY)) ||
 		   __atomic_load_n(&map->shm->frozen, __ATOMIC_ACQUIRE)) {
 		err = -EPERM;
+	} else if (attr->key && !map->key_size) {
+		err = -EINVAL; /* a key pointer on a keyless map, before any dispatch */
 	} else if (stackish) {
 		void *value = calloc(1, map->value_size);
 		err = attr->flags ? -EINVAL : value ? map->ops->pop(map, value) : -ENOMEM;
