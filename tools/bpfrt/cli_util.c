@@ -1,25 +1,14 @@
-/* cli_util.c — error printing, number parsing and file reading for the CLI. */
+/* cli_util.c — error printing, number and DATA parsing, file reading, hex
+ * printing and the one place the CLI creates its runtime (cli_runtime). */
 #include "tools/bpfrt/cli.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void json_string(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", *s);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
-}
+#include <unistd.h>
 
 int cli_error(const struct cli *cli, const char *fmt, ...)
 {
@@ -29,9 +18,13 @@ int cli_error(const struct cli *cli, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (cli && cli->json) {
-		fputs("{\"error\":", stdout);
-		json_string(stdout, msg);
-		fputs("}\n", stdout);
+		struct cli_json w;
+		cli_json_init(&w, cli);
+		cli_json_start_object(&w);
+		cli_json_name(&w, "error");
+		cli_json_string(&w, msg);
+		cli_json_end_object(&w);
+		cli_json_end(&w);
 	} else {
 		fprintf(stderr, "Error: %s\n", msg);
 	}
@@ -123,5 +116,99 @@ int cli_load_insns(const struct cli *cli, const char *path, struct bpf_insn **in
 	}
 	*insns = (struct bpf_insn *)data;
 	*cnt = (uint32_t)(len / sizeof(struct bpf_insn));
+	return 0;
+}
+
+const char *cli_strerror(int err)
+{
+	if (err < 0)
+		err = -err;
+	if (err == 524)
+		return "Operation not supported (ENOTSUPP)";
+	return strerror(err);
+}
+
+struct bpfrt *cli_runtime(const struct cli *cli)
+{
+	struct bpfrt_opts o = {.sz = sizeof(o), .pin_root = cli->pin_root};
+	struct bpfrt *rt = bpfrt_new(&o);
+	if (!rt)
+		cli_error(cli, "can't create the runtime: %s", strerror(errno));
+	return rt;
+}
+
+int cli_bpf(struct bpfrt *rt, int cmd, union bpf_attr *attr)
+{
+	return bpfrt_bpf(rt, cmd, attr, sizeof(*attr));
+}
+
+uint32_t cli_possible_cpus(void)
+{
+	/* "0-3,5,7-8": every listed CPU counts (libbpf's rule, the runtime's). */
+	uint32_t n = 0;
+	char buf[256];
+	FILE *f = fopen("/sys/devices/system/cpu/possible", "r");
+	if (f && fgets(buf, sizeof(buf), f)) {
+		for (char *s = buf; *s >= '0' && *s <= '9';) {
+			long a = strtol(s, &s, 10), b = a;
+			if (*s == '-')
+				b = strtol(s + 1, &s, 10);
+			n += (uint32_t)(b - a + 1);
+			if (*s == ',')
+				s++;
+		}
+	}
+	if (f)
+		fclose(f);
+	if (!n) {
+		long c = sysconf(_SC_NPROCESSORS_CONF);
+		n = c > 0 ? (uint32_t)c : 1;
+	}
+	return n;
+}
+
+void cli_print_hex(FILE *f, const uint8_t *data, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *sep = i == 0 ? "" : i % 16 == 0 ? "\n" : i % 8 == 0 ? "  " : " ";
+		fprintf(f, "%s%02x", sep, data[i]);
+	}
+}
+
+static bool all_hex(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isxdigit((unsigned char)*s))
+			return false;
+	return true;
+}
+
+int cli_parse_data(const struct cli *cli, const char *what, int *i, int argc, char **argv,
+		   uint8_t *out, uint32_t n)
+{
+	bool hex = *i < argc && !strcmp(argv[*i], "hex");
+	if (hex)
+		++*i;
+	uint32_t got = 0;
+	for (; *i < argc; ++*i) {
+		const char *tok = argv[*i];
+		unsigned long v;
+		char *end;
+		/* A byte starts with a digit (or is all hex digits after "hex");
+		 * anything else ends DATA and is the next keyword. */
+		if (hex ? !all_hex(tok) : !isdigit((unsigned char)tok[0]))
+			break;
+		errno = 0;
+		v = strtoul(tok, &end, hex ? 16 : 0);
+		if (errno || *end || v > 0xff)
+			return cli_error(cli, "can't parse '%s' as byte", tok);
+		if (got < n)
+			out[got] = (uint8_t)v;
+		got++;
+	}
+	if (got != n)
+		return cli_error(cli, "%s expected %u bytes got %u", what, n, got);
 	return 0;
 }

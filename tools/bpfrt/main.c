@@ -1,7 +1,8 @@
 /* main.c — the bpfrt command line: global options, then OBJECT COMMAND ...
  *
  * Grammar follows bpftool (see ../../docs/cli.md): `bpfrt [-j|-p] [-d]
- * [--engine interp|jit] OBJECT COMMAND ARGS`.  Each OBJECT has its own file
+ * [--engine interp|jit] [--pin-root DIR] OBJECT COMMAND ARGS`.  Each
+ * OBJECT has its own file
  * (cmd_prog.c, cmd_asm.c, ...) exporting one entry in the table below.
  */
 #include "tools/bpfrt/cli.h"
@@ -10,15 +11,16 @@
 #include <string.h>
 
 static const struct cli_object objects[] = {
-	{"prog", cmd_prog, "prog run PROG [data_in FILE] [repeat N] ..."},
+	{"prog", cmd_prog, "prog { show | list | run | pin } ..."},
+	{"map", cmd_map, "map { show | list | create | dump | lookup | update | delete | getnext | peek | push | pop | freeze | pin } ..."},
 	{"asm", cmd_asm, "asm FILE [-o OUT] [syntax llvm|conformance]"},
 	{"disasm", cmd_disasm, "disasm FILE [syntax llvm|conformance]"},
 };
 
 static int usage(FILE *f)
 {
-	fprintf(f, "Usage: bpfrt [-j|-p] [-d] [--engine interp|jit] OBJECT COMMAND ...\n"
-		   "OBJECT := { prog | asm | disasm }\n");
+	fprintf(f, "Usage: bpfrt [-j|-p] [-d] [--engine interp|jit] [--pin-root DIR] OBJECT COMMAND ...\n"
+		   "OBJECT := { prog | map | asm | disasm }\n");
 	for (size_t i = 0; i < sizeof(objects) / sizeof(objects[0]); i++)
 		fprintf(f, "  bpfrt %s\n", objects[i].usage);
 	return f == stderr ? 2 : 0;
@@ -42,6 +44,10 @@ int main(int argc, char **argv)
 			if (++i >= argc || (strcmp(argv[i], "interp") && strcmp(argv[i], "jit")))
 				return cli_error(&cli, "--engine needs 'interp' or 'jit'");
 			cli.engine = argv[i];
+		} else if (!strcmp(a, "--pin-root")) {
+			if (++i >= argc || !argv[i][0])
+				return cli_error(&cli, "--pin-root needs a DIR argument");
+			cli.pin_root = argv[i];
 		} else
 			return cli_error(&cli, "unknown option '%s'", a);
 	}
