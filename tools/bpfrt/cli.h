@@ -128,9 +128,8 @@ int cli_obj_fd(struct cli_objs *t, struct cli_obj *o);
 uint32_t cli_objs_canon_map_id(const struct cli_objs *t, uint32_t id);
 
 /* Parse MAP (kind CLI_MAP) or PROG (CLI_PROG) := id ID | pinned FILE |
- * name NAME at argv[*i].  With multi, every match of `name` (or, when no
- * argument is left and allow_none, every object) is returned; otherwise
- * exactly one.  *out is malloc'd (entries point into t).  Prints errors and
+ * name NAME at argv[*i].  With multi, every match of `name` is returned;
+ * otherwise exactly one.  *out is malloc'd (entries point into t).  Prints errors and
  * returns 255 on failure. */
 int cli_objs_parse(struct cli_objs *t, enum cli_kind kind, int *i, int argc, char **argv,
 		   bool multi, struct cli_obj ***out, size_t *n);
