@@ -110,7 +110,8 @@ static int get_map(struct bpfrt *rt, int file_fd)
 	int err = bpfrt_map_open_fd(rt, file_fd, &map);
 	if (err)
 		return err;
-	err = bpfrt_obj_publish(&map->obj);
+	if (!map->obj.id) /* a map new to this runtime gets its id */
+		err = bpfrt_obj_publish(&map->obj);
 	int fd = err ? err : bpfrt_fd_install(rt, &map->obj);
 	bpfrt_obj_put(&map->obj);
 	return fd;

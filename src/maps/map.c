@@ -185,6 +185,9 @@ int bpfrt_map_create(struct bpfrt *rt, const union bpf_attr *attr, struct bpfrt_
 		return fd;
 	}
 	map->shm_fd = fd;
+	struct stat fst;
+	if (fstat(fd, &fst) == 0)
+		map->file_dev = fst.st_dev, map->file_ino = fst.st_ino;
 	if (ftruncate(fd, (off_t)total)) {
 		map_release(&map->obj);
 		return -ENOMEM;
@@ -224,11 +227,32 @@ int bpfrt_map_create(struct bpfrt *rt, const union bpf_attr *attr, struct bpfrt_
 	return 0;
 }
 
+/* The map object this runtime already has for that storage file, with a
+ * new reference: opening a pin twice gives one object, as in the kernel. */
+static struct bpfrt_map *find_open(struct bpfrt *rt, const struct stat *st)
+{
+	struct bpfrt_id_table *t = &rt->ids[BPFRT_OBJ_MAP];
+	struct bpfrt_map *found = NULL;
+	pthread_mutex_lock(&rt->lock);
+	for (uint32_t i = 0; i < t->len && !found; i++) {
+		struct bpfrt_map *m = t->objs[i] ? bpfrt_map_from_obj(t->objs[i]) : NULL;
+		if (m && m->file_ino == (uint64_t)st->st_ino && m->file_dev == (uint64_t)st->st_dev &&
+		    __atomic_load_n(&m->obj.refcnt, __ATOMIC_ACQUIRE) > 0) {
+			bpfrt_obj_get(&m->obj);
+			found = m;
+		}
+	}
+	pthread_mutex_unlock(&rt->lock);
+	return found;
+}
+
 int bpfrt_map_open_fd(struct bpfrt *rt, int file_fd, struct bpfrt_map **out)
 {
 	struct stat st;
 	if (fstat(file_fd, &st) || (uint64_t)st.st_size < sizeof(struct bpfrt_map_shm))
 		return -EINVAL;
+	if ((*out = find_open(rt, &st)))
+		return 0;
 	void *p = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, file_fd, 0);
 	if (p == MAP_FAILED)
 		return -errno;
@@ -249,6 +273,7 @@ int bpfrt_map_open_fd(struct bpfrt *rt, int file_fd, struct bpfrt_map **out)
 	map->shm = p;
 	map->shm_size = (size_t)st.st_size;
 	map->shm_fd = dup(file_fd);
+	map->file_dev = st.st_dev, map->file_ino = st.st_ino;
 	map_fill_from_shm(map);
 	int err = ops->open ? ops->open(map) : 0;
 	if (err) {

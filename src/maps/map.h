@@ -91,6 +91,7 @@ struct bpfrt_map {
 	struct bpfrt_map_shm *shm;
 	size_t shm_size;
 	int shm_fd;
+	uint64_t file_dev, file_ino; /* identity of the storage file across opens */
 	uint32_t type, key_size, value_size, max_entries, flags, nr_cpus;
 	char name[BPF_OBJ_NAME_LEN];
 	void *data; /* (char *)shm + shm->data_off */

@@ -136,6 +136,18 @@ static void test_two_processes(void)
 	bpfrt_close(rt, map);
 	map = obj_path(rt, BPF_OBJ_GET, 0, map_path);
 	CHECK(map >= 0 && map_elem(rt, BPF_MAP_LOOKUP_ELEM, map, 0, &v) == 0 && v == 102, "reopened: %llu", (unsigned long long)v);
+	/* Opening the same pin again gives the same object (one id), as in the kernel. */
+	int again = obj_path(rt, BPF_OBJ_GET, 0, map_path);
+	struct bpf_map_info i1, i2;
+	union bpf_attr ia;
+	memset(&i1, 0, sizeof(i1));
+	memset(&i2, 0, sizeof(i2));
+	memset(&ia, 0, sizeof(ia));
+	ia.info.bpf_fd = (uint32_t)map, ia.info.info = (uintptr_t)&i1, ia.info.info_len = sizeof(i1);
+	bpf(rt, BPF_OBJ_GET_INFO_BY_FD, &ia);
+	ia.info.bpf_fd = (uint32_t)again, ia.info.info = (uintptr_t)&i2;
+	bpf(rt, BPF_OBJ_GET_INFO_BY_FD, &ia);
+	CHECK(again >= 0 && again != map && i1.id == i2.id && i1.id != 0, "same object: ids %u %u", i1.id, i2.id);
 
 	/* Errors. */
 	char missing[300];
