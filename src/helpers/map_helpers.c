@@ -17,7 +17,15 @@ static struct bpfrt_map *arg_map(struct bpfrt_run *run, uint64_t r1)
 {
 	const struct bpfrt_prog *p = run->prog ? run->prog->owner : NULL;
 	struct bpfrt_map *map = (struct bpfrt_map *)(uintptr_t)r1;
-	return p && bpfrt_prog_uses_map(p, map) ? map : NULL;
+	if (!p)
+		return NULL;
+	if (bpfrt_prog_uses_map(p, map))
+		return map;
+	/* An inner map a program got from a map-in-map lookup. */
+	for (uint32_t i = 0; i < p->nr_maps; i++)
+		if (bpfrt_map_in_map_holds(p->maps[i], map))
+			return map;
+	return NULL;
 }
 
 static bool arg_mem(struct bpfrt_run *run, uint64_t ptr, uint32_t size, bool write)

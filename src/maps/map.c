@@ -22,6 +22,10 @@ const struct bpfrt_map_ops *bpfrt_map_ops_for(uint32_t map_type)
 		return &bpfrt_percpu_array_map_ops;
 	case BPF_MAP_TYPE_PROG_ARRAY:
 		return &bpfrt_prog_array_map_ops;
+	case BPF_MAP_TYPE_ARRAY_OF_MAPS:
+		return &bpfrt_array_of_maps_map_ops;
+	case BPF_MAP_TYPE_HASH_OF_MAPS:
+		return &bpfrt_hash_of_maps_map_ops;
 	case BPF_MAP_TYPE_RINGBUF:
 		return &bpfrt_ringbuf_map_ops;
 	case BPF_MAP_TYPE_HASH:
@@ -216,7 +220,9 @@ int bpfrt_map_create(struct bpfrt *rt, const union bpf_attr *attr, struct bpfrt_
 	h->name[sizeof(h->name) - 1] = 0;
 	shm_lock_init(&h->lock);
 	map_fill_from_shm(map);
+	map->create_attr = attr;
 	err = ops->init ? ops->init(map) : 0;
+	map->create_attr = NULL;
 	if (err) {
 		map_release(&map->obj);
 		return err;

@@ -96,6 +96,7 @@ struct bpfrt_map {
 	char name[BPF_OBJ_NAME_LEN];
 	void *data; /* (char *)shm + shm->data_off */
 	void *priv; /* process-local state of the family (prog array slots...) */
+	const union bpf_attr *create_attr; /* the MAP_CREATE attributes, during ops->init only */
 };
 
 /* The families, by map type (NULL: not supported). */
@@ -105,6 +106,11 @@ const struct bpfrt_map_ops *bpfrt_map_ops_for(uint32_t map_type);
 extern const struct bpfrt_map_ops bpfrt_array_map_ops;
 extern const struct bpfrt_map_ops bpfrt_percpu_array_map_ops;
 extern const struct bpfrt_map_ops bpfrt_prog_array_map_ops;
+extern const struct bpfrt_map_ops bpfrt_array_of_maps_map_ops;
+extern const struct bpfrt_map_ops bpfrt_hash_of_maps_map_ops;
+/* Is inner a map currently or formerly stored in the map-in-map outer?
+ * (Program-side pointers to inner maps are checked with this.) */
+bool bpfrt_map_in_map_holds(struct bpfrt_map *outer, const struct bpfrt_map *inner);
 extern const struct bpfrt_map_ops bpfrt_hash_map_ops;
 extern const struct bpfrt_map_ops bpfrt_percpu_hash_map_ops;
 extern const struct bpfrt_map_ops bpfrt_lru_hash_map_ops;
