@@ -98,6 +98,7 @@ void bpfrt_free(struct bpfrt *rt)
 		free(rt->ids[t].objs);
 	for (int i = 0; i < BPFRT_MAX_HELPERS; i++)
 		free(rt->helpers[i].name);
+	bpfrt_trace_pipe_close(rt);
 	pthread_mutex_destroy(&rt->lock);
 	free(rt->pin_root);
 	free(rt);

@@ -32,6 +32,9 @@ struct bpfrt {
 	uint32_t fd_cap;
 	struct bpfrt_id_table ids[BPFRT_OBJ_TYPE_COUNT];
 	char *pin_root;          /* where shared map storage is created; pins live on its filesystem */
+	int trace_fds[2];        /* trace pipe (read, write end), valid once trace_ready */
+	int trace_ready;         /* atomic: the trace pipe exists (helpers/trace.c) */
+	bool trace_stderr;       /* mirror trace lines to stderr ($BPFRT_TRACE=stderr) */
 };
 
 /* Allocation through the runtime, so tests can inject failures. */
@@ -41,5 +44,13 @@ void *bpfrt_zalloc(struct bpfrt *rt, size_t size);
 /* Default helper sets, registered by bpfrt_new(). */
 void bpfrt_helpers_register_defaults(struct bpfrt *rt);
 void bpfrt_helpers_register_maps(struct bpfrt *rt);
+void bpfrt_helpers_register_trace(struct bpfrt *rt);
+void bpfrt_helpers_register_strings(struct bpfrt *rt);
+void bpfrt_helpers_register_current(struct bpfrt *rt);
+void bpfrt_helpers_register_checksum(struct bpfrt *rt);
+void bpfrt_helpers_register_probe(struct bpfrt *rt);
+void bpfrt_helpers_register_callbacks(struct bpfrt *rt);
+/* Close the trace pipe, if open (bpfrt_free). */
+void bpfrt_trace_pipe_close(struct bpfrt *rt);
 
 #endif

@@ -1,7 +1,7 @@
 /* basic.c — helpers that need no maps: time, randomness, CPU id.
  *
  * Ids and meanings are the kernel's (enum bpf_func_id in <linux/bpf.h>).
- * The map, ringbuf and string helpers arrive with the maps.
+ * bpfrt_helpers_register_defaults() also registers the other helper files.
  */
 #define _GNU_SOURCE
 #include "core/runtime.h"
@@ -71,4 +71,10 @@ void bpfrt_helpers_register_defaults(struct bpfrt *rt)
 	bpfrt_register_helper(rt, BPF_FUNC_ktime_get_coarse_ns, "ktime_get_coarse_ns",
 			      h_ktime_get_coarse_ns);
 	bpfrt_helpers_register_maps(rt);
+	bpfrt_helpers_register_trace(rt);
+	bpfrt_helpers_register_strings(rt);
+	bpfrt_helpers_register_current(rt);
+	bpfrt_helpers_register_checksum(rt);
+	bpfrt_helpers_register_probe(rt);
+	bpfrt_helpers_register_callbacks(rt);
 }

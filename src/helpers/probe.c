@@ -1,0 +1,134 @@
+/* probe.c — bpf_probe_read_{kernel,user}[_str]: in user space both "kernel"
+ * and "user" memory mean this process.  Reads never fault: they go through
+ * process_vm_readv() on our own pid (or, where that call is unavailable,
+ * through write() into a pipe), so a bad address gives -EFAULT with dst
+ * zero-filled, as the kernel's *_nofault copies do.
+ */
+#define _GNU_SOURCE
+#include "helpers/helpers.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#define PAGE 4096u
+
+/* Fallback: the kernel checks the source of write(2) and says EFAULT.  One
+ * pipe per thread, created on first need. */
+static ssize_t read_via_pipe(void *dst, const void *src, size_t n)
+{
+	static _Thread_local int fds[2] = {-1, -1};
+	if (fds[0] < 0 && pipe2(fds, O_CLOEXEC | O_NONBLOCK))
+		return -1;
+	size_t done = 0;
+	while (done < n) {
+		size_t chunk = n - done < PAGE ? n - done : PAGE;
+		ssize_t w = write(fds[1], (const char *)src + done, chunk);
+		if (w <= 0)
+			break;
+		ssize_t r = read(fds[0], (char *)dst + done, (size_t)w);
+		if (r != w)
+			return -1;
+		done += (size_t)w;
+	}
+	return (ssize_t)done;
+}
+
+/* Bytes readable from src (at most n), copied to dst. */
+static size_t copy_some(void *dst, const void *src, size_t n)
+{
+	static _Thread_local int use_pipe;
+	if (!n)
+		return 0;
+	if (!use_pipe) {
+		struct iovec l = {.iov_base = dst, .iov_len = n};
+		struct iovec r = {.iov_base = (void *)(uintptr_t)src, .iov_len = n};
+		ssize_t got = process_vm_readv(getpid(), &l, 1, &r, 1, 0);
+		if (got >= 0)
+			return (size_t)got;
+		if (errno != ENOSYS && errno != EPERM)
+			return 0;
+		use_pipe = 1;
+	}
+	ssize_t got = read_via_pipe(dst, src, n);
+	return got < 0 ? 0 : (size_t)got;
+}
+
+int bpfrt_read_nofault(void *dst, const void *src, size_t n)
+{
+	if ((uintptr_t)src + n < (uintptr_t)src || copy_some(dst, src, n) != n) {
+		memset(dst, 0, n);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+long bpfrt_read_str_nofault(char *dst, const void *src, size_t n)
+{
+	size_t done = 0;
+	if (!n)
+		return 0;
+	while (done < n) {
+		uintptr_t a = (uintptr_t)src + done;
+		size_t chunk = PAGE - (a % PAGE);
+		if (chunk > n - done)
+			chunk = n - done;
+		if (copy_some(dst + done, (const void *)a, chunk) != chunk)
+			return -EFAULT;
+		char *nul = memchr(dst + done, 0, chunk);
+		if (nul)
+			return (long)(nul - dst) + 1;
+		done += chunk;
+	}
+	dst[n - 1] = 0;
+	return (long)n;
+}
+
+static uint64_t probe_read(uint64_t dst, uint64_t size, uint64_t src, struct bpfrt_run *run)
+{
+	uint32_t n = (uint32_t)size;
+	void *d = (void *)(uintptr_t)dst;
+	if (!bpfrt_run_access_ok(run, d, n, true))
+		return (uint64_t)-EFAULT;
+	return (uint64_t)(int64_t)bpfrt_read_nofault(d, (const void *)(uintptr_t)src, n);
+}
+
+static uint64_t probe_read_str(uint64_t dst, uint64_t size, uint64_t src, struct bpfrt_run *run)
+{
+	uint32_t n = (uint32_t)size;
+	char *d = (char *)(uintptr_t)dst;
+	if (!bpfrt_run_access_ok(run, d, n, true))
+		return (uint64_t)-EFAULT;
+	long r = bpfrt_read_str_nofault(d, (const void *)(uintptr_t)src, n);
+	if (r < 0)
+		memset(d, 0, n);
+	return (uint64_t)(int64_t)r;
+}
+
+static uint64_t h_probe_read(uint64_t dst, uint64_t size, uint64_t src, uint64_t r4, uint64_t r5,
+			     struct bpfrt_run *run)
+{
+	(void)r4, (void)r5;
+	return probe_read(dst, size, src, run);
+}
+
+static uint64_t h_probe_read_str(uint64_t dst, uint64_t size, uint64_t src, uint64_t r4, uint64_t r5,
+				 struct bpfrt_run *run)
+{
+	(void)r4, (void)r5;
+	return probe_read_str(dst, size, src, run);
+}
+
+void bpfrt_helpers_register_probe(struct bpfrt *rt)
+{
+	/* One address space: the four kernel/user variants and the legacy
+	 * bpf_probe_read/_str are the same operation here. */
+	bpfrt_register_helper(rt, BPF_FUNC_probe_read, "probe_read", h_probe_read);
+	bpfrt_register_helper(rt, BPF_FUNC_probe_read_str, "probe_read_str", h_probe_read_str);
+	bpfrt_register_helper(rt, BPF_FUNC_probe_read_kernel, "probe_read_kernel", h_probe_read);
+	bpfrt_register_helper(rt, BPF_FUNC_probe_read_user, "probe_read_user", h_probe_read);
+	bpfrt_register_helper(rt, BPF_FUNC_probe_read_kernel_str, "probe_read_kernel_str", h_probe_read_str);
+	bpfrt_register_helper(rt, BPF_FUNC_probe_read_user_str, "probe_read_user_str", h_probe_read_str);
+}
