@@ -84,16 +84,6 @@ BPFRT_API int bpfrt_register_helper(struct bpfrt *rt, uint32_t id, const char *n
 /* Name of helper id, or NULL when none is registered. */
 BPFRT_API const char *bpfrt_helper_name(const struct bpfrt *rt, uint32_t id);
 
-/* The runtime's trace pipe, where bpf_trace_printk/bpf_trace_vprintk write
- * (the user-space /sys/kernel/tracing/trace_pipe): the read end of a
- * non-blocking pipe, created on first use and owned by the runtime (do not
- * close it; bpfrt_free() does).  One line per message, formatted like the
- * kernel's: "<comm>-<tid> [<cpu>] ..... <sec>.<usec>: bpf_trace_printk: <text>".
- * Lines are dropped while the pipe is full.  With $BPFRT_TRACE=stderr at
- * bpfrt_new() time, lines are also written to stderr.  Negative errno on
- * failure.  Thread-safe. */
-BPFRT_API int bpfrt_trace_pipe_fd(struct bpfrt *rt);
-
 /* ---- Executable programs (the interpreter) ---------------------------- */
 
 /* Options for bpfrt_vm_prog_new(). */
@@ -198,6 +188,23 @@ BPFRT_API int bpfrt_ringbuf_poll(struct bpfrt_ringbuf *rb, int timeout_ms);
  * (epoll-able); producers in other processes are seen by bpfrt_ringbuf_poll. */
 BPFRT_API int bpfrt_ringbuf_epoll_fd(const struct bpfrt_ringbuf *rb);
 BPFRT_API void bpfrt_ringbuf_free(struct bpfrt_ringbuf *rb);
+
+/* ---- Perf event array consumer (BPF_MAP_TYPE_PERF_EVENT_ARRAY) -------- */
+
+typedef void (*bpfrt_perf_sample_fn)(void *ctx, int cpu, void *data, uint32_t size);
+typedef void (*bpfrt_perf_lost_fn)(void *ctx, int cpu, uint64_t count);
+struct bpfrt_perf_buffer;
+
+/* Attach to every slot of the perf event array behind map_fd (programs'
+ * bpf_perf_event_output then succeeds).  lost may be NULL. */
+BPFRT_API struct bpfrt_perf_buffer *bpfrt_perf_buffer_new(struct bpfrt *rt, int map_fd,
+							  bpfrt_perf_sample_fn sample,
+							  bpfrt_perf_lost_fn lost, void *ctx);
+/* Hand every pending record to sample; returns how many. */
+BPFRT_API int bpfrt_perf_buffer_consume(struct bpfrt_perf_buffer *pb);
+/* Wait up to timeout_ms (-1: forever) for records, then consume them. */
+BPFRT_API int bpfrt_perf_buffer_poll(struct bpfrt_perf_buffer *pb, int timeout_ms);
+BPFRT_API void bpfrt_perf_buffer_free(struct bpfrt_perf_buffer *pb);
 
 #ifdef __cplusplus
 }

@@ -201,8 +201,52 @@ static uint64_t h_ringbuf_query(uint64_t r1, uint64_t flags, uint64_t r3, uint64
 	return bpfrt_ringbuf_query(map, flags);
 }
 
+/* ---- perf event output: r1 ctx (unused), r2 map, r3 flags, r4 data, r5 size ---- */
+
+static uint64_t h_perf_event_output(uint64_t ctx, uint64_t r2, uint64_t flags, uint64_t data, uint64_t size,
+				    struct bpfrt_run *run)
+{
+	(void)ctx;
+	struct bpfrt_map *map = arg_map(run, r2);
+	if (!map)
+		return (uint64_t)-EINVAL;
+	if (!arg_mem(run, data, (uint32_t)size, false))
+		return (uint64_t)-EFAULT;
+	return (uint64_t)(int64_t)bpfrt_perf_event_output(map, flags, (const void *)(uintptr_t)data, size);
+}
+
+/* ---- bpf_spin_lock: a test-and-set lock on the u32 in a map value ---- */
+
+static uint64_t h_spin_lock(uint64_t lock, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,
+			    struct bpfrt_run *run)
+{
+	(void)r2, (void)r3, (void)r4, (void)r5;
+	if (!lock || (lock & 3) || !arg_mem(run, lock, 4, true))
+		return 0;
+	uint32_t *word = (uint32_t *)(uintptr_t)lock;
+	/* The value may be shared with other processes: the lock is the word
+	 * itself, never a process-local mutex. */
+	while (__atomic_exchange_n(word, 1, __ATOMIC_ACQUIRE))
+		while (__atomic_load_n(word, __ATOMIC_RELAXED))
+			__builtin_ia32_pause();
+	return 0;
+}
+
+static uint64_t h_spin_unlock(uint64_t lock, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,
+			      struct bpfrt_run *run)
+{
+	(void)r2, (void)r3, (void)r4, (void)r5;
+	if (!lock || (lock & 3) || !arg_mem(run, lock, 4, true))
+		return 0;
+	__atomic_store_n((uint32_t *)(uintptr_t)lock, 0, __ATOMIC_RELEASE);
+	return 0;
+}
+
 void bpfrt_helpers_register_maps(struct bpfrt *rt)
 {
+	bpfrt_register_helper(rt, BPF_FUNC_perf_event_output, "perf_event_output", h_perf_event_output);
+	bpfrt_register_helper(rt, BPF_FUNC_spin_lock, "spin_lock", h_spin_lock);
+	bpfrt_register_helper(rt, BPF_FUNC_spin_unlock, "spin_unlock", h_spin_unlock);
 	bpfrt_register_helper(rt, BPF_FUNC_ringbuf_output, "ringbuf_output", h_ringbuf_output);
 	bpfrt_register_helper(rt, BPF_FUNC_ringbuf_reserve, "ringbuf_reserve", h_ringbuf_reserve);
 	bpfrt_register_helper(rt, BPF_FUNC_ringbuf_submit, "ringbuf_submit", h_ringbuf_submit);

@@ -22,6 +22,8 @@ const struct bpfrt_map_ops *bpfrt_map_ops_for(uint32_t map_type)
 		return &bpfrt_percpu_array_map_ops;
 	case BPF_MAP_TYPE_PROG_ARRAY:
 		return &bpfrt_prog_array_map_ops;
+	case BPF_MAP_TYPE_PERF_EVENT_ARRAY:
+		return &bpfrt_perf_event_array_map_ops;
 	case BPF_MAP_TYPE_ARRAY_OF_MAPS:
 		return &bpfrt_array_of_maps_map_ops;
 	case BPF_MAP_TYPE_HASH_OF_MAPS:

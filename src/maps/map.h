@@ -106,6 +106,8 @@ const struct bpfrt_map_ops *bpfrt_map_ops_for(uint32_t map_type);
 extern const struct bpfrt_map_ops bpfrt_array_map_ops;
 extern const struct bpfrt_map_ops bpfrt_percpu_array_map_ops;
 extern const struct bpfrt_map_ops bpfrt_prog_array_map_ops;
+extern const struct bpfrt_map_ops bpfrt_perf_event_array_map_ops;
+int bpfrt_perf_event_output(struct bpfrt_map *map, uint64_t flags, const void *data, uint64_t size);
 extern const struct bpfrt_map_ops bpfrt_array_of_maps_map_ops;
 extern const struct bpfrt_map_ops bpfrt_hash_of_maps_map_ops;
 /* Is inner a map currently or formerly stored in the map-in-map outer?
