@@ -84,6 +84,16 @@ BPFRT_API int bpfrt_register_helper(struct bpfrt *rt, uint32_t id, const char *n
 /* Name of helper id, or NULL when none is registered. */
 BPFRT_API const char *bpfrt_helper_name(const struct bpfrt *rt, uint32_t id);
 
+/* The runtime's trace pipe, where bpf_trace_printk/bpf_trace_vprintk write
+ * (the user-space /sys/kernel/tracing/trace_pipe): the read end of a
+ * non-blocking pipe, created on first use and owned by the runtime (do not
+ * close it; bpfrt_free() does).  One line per message, formatted like the
+ * kernel's: "<comm>-<tid> [<cpu>] ..... <sec>.<usec>: bpf_trace_printk: <text>".
+ * Lines are dropped while the pipe is full.  With $BPFRT_TRACE=stderr at
+ * bpfrt_new() time, lines are also written to stderr.  Negative errno on
+ * failure.  Thread-safe. */
+BPFRT_API int bpfrt_trace_pipe_fd(struct bpfrt *rt);
+
 /* ---- Executable programs (the interpreter) ---------------------------- */
 
 /* Options for bpfrt_vm_prog_new(). */
