@@ -137,6 +137,8 @@ int bpfrt_cmd_obj_get_info_by_fd(struct bpfrt *rt, union bpf_attr *attr)
 		err = map_info(bpfrt_map_from_obj(obj), attr);
 	else if (obj->type == BPFRT_OBJ_PROG)
 		err = prog_info(bpfrt_prog_from_obj(obj), attr);
+	else if (obj->type == BPFRT_OBJ_LINK)
+		err = bpfrt_link_info(obj, attr);
 	else
 		err = -EINVAL;
 	bpfrt_obj_put(obj);

@@ -45,5 +45,11 @@ int bpfrt_cmd_obj_get(struct bpfrt *rt, union bpf_attr *attr);
 int bpfrt_cmd_get_next_id(struct bpfrt *rt, int cmd, union bpf_attr *attr);
 int bpfrt_cmd_get_fd_by_id(struct bpfrt *rt, int cmd, union bpf_attr *attr);
 int bpfrt_cmd_obj_get_info_by_fd(struct bpfrt *rt, union bpf_attr *attr);
+int bpfrt_cmd_link_create(struct bpfrt *rt, union bpf_attr *attr);
+int bpfrt_cmd_link_update(struct bpfrt *rt, union bpf_attr *attr);
+int bpfrt_cmd_link_detach(struct bpfrt *rt, union bpf_attr *attr);
+int bpfrt_link_info(struct bpfrt_obj *obj, union bpf_attr *attr);
+/* The program attached at (attach_type, target), with a reference, or NULL. */
+struct bpfrt_prog *bpfrt_link_prog_at(struct bpfrt *rt, uint32_t attach_type, uint32_t target);
 
 #endif

@@ -31,6 +31,7 @@ struct bpfrt {
 	struct bpfrt_obj **fds;  /* fd -> object (one reference each) */
 	uint32_t fd_cap;
 	struct bpfrt_id_table ids[BPFRT_OBJ_TYPE_COUNT];
+	void *links;             /* struct bpfrt_link list (core/link.c), under lock */
 	char *pin_root;          /* where shared map storage is created; pins live on its filesystem */
 	int trace_fds[2];        /* trace pipe (read, write end), valid once trace_ready */
 	int trace_ready;         /* atomic: the trace pipe exists (helpers/trace.c) */
