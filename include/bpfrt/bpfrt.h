@@ -179,6 +179,16 @@ BPFRT_API int bpfrt_run_add_region(struct bpfrt_run *run, const struct bpfrt_reg
 BPFRT_API int bpfrt_run_callback(struct bpfrt_run *run, uint64_t fn, const uint64_t args[5],
 				 uint64_t *r0);
 
+/* ---- Memory-mapped arrays (BPF_F_MMAPABLE) ------------------------------ */
+
+/* Map the values of an ARRAY map created with BPF_F_MMAPABLE into this
+ * process: max_entries values of round_up(value_size, 8) bytes, shared live
+ * with programs and other processes.  *size gets the byte length.  NULL
+ * with errno: EINVAL (not an mmapable array), EPERM (writable and frozen). */
+BPFRT_API void *bpfrt_map_mmap(struct bpfrt *rt, int map_fd, bool writable, size_t *size);
+/* Undo bpfrt_map_mmap (same writable as when mapping). */
+BPFRT_API int bpfrt_map_munmap(struct bpfrt *rt, int map_fd, void *addr, bool writable);
+
 /* ---- Ring buffer consumer (BPF_MAP_TYPE_RINGBUF), libbpf's shape ------- */
 
 /* Called for each submitted record; return 0 to go on, non-zero to stop

@@ -37,6 +37,7 @@ struct bpfrt_map_shm {
 	uint32_t map_flags;
 	uint32_t nr_cpus;
 	uint32_t frozen; /* atomic: MAP_FREEZE was done */
+	uint32_t mmap_writers; /* atomic: writable application mappings (freeze refuses while > 0) */
 	uint64_t map_extra;
 	uint64_t total_size; /* bytes of the whole region */
 	uint64_t data_off;   /* where the family's data starts */

@@ -261,7 +261,10 @@ int bpfrt_cmd_map_freeze(struct bpfrt *rt, union bpf_attr *attr)
 	struct bpfrt_map *map = map_get(rt, attr->map_fd, &err);
 	if (!map)
 		return err;
-	if (__atomic_exchange_n(&map->shm->frozen, 1, __ATOMIC_ACQ_REL))
+	/* As the kernel: no freeze while the application can write through
+	 * a mapping, and only once. */
+	if (__atomic_load_n(&map->shm->mmap_writers, __ATOMIC_ACQUIRE) ||
+	    __atomic_exchange_n(&map->shm->frozen, 1, __ATOMIC_ACQ_REL))
 		err = -EBUSY;
 	map_put(map);
 	return err;

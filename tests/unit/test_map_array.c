@@ -112,12 +112,46 @@ static void test_percpu(void)
 	bpfrt_close(rt, fd);
 }
 
+/* BPF_F_MMAPABLE: the application's mapping and the syscall side see the
+ * same values; frozen maps refuse writable mappings, and writable mappings
+ * refuse freezing. */
+static void test_mmap(void)
+{
+	int plain = map_create(BPF_MAP_TYPE_ARRAY, 4, 8, 4, 0);
+	size_t size = 0;
+	CHECK(!bpfrt_map_mmap(rt, plain, false, &size) && errno == EINVAL, "not mmapable");
+	int fd = map_create(BPF_MAP_TYPE_ARRAY, 4, 12, 100, BPF_F_MMAPABLE);
+	uint8_t *p = bpfrt_map_mmap(rt, fd, true, &size);
+	CHECK(p && size == 16 * 100, "mapped %zu bytes", size);
+	if (!p)
+		return;
+	uint32_t k = 7;
+	uint8_t v[12] = {9, 8, 7}, out[12];
+	CHECK(elem(BPF_MAP_UPDATE_ELEM, fd, &k, v, 0) == 0 && p[7 * 16] == 9 && p[7 * 16 + 2] == 7, "syscall write visible");
+	p[3 * 16 + 1] = 0x55;
+	k = 3;
+	CHECK(elem(BPF_MAP_LOOKUP_ELEM, fd, &k, out, 0) == 0 && out[1] == 0x55, "mapping write visible");
+	union bpf_attr a;
+	memset(&a, 0, sizeof(a));
+	a.map_fd = (uint32_t)fd;
+	CHECK(bpfrt_bpf(rt, BPF_MAP_FREEZE, &a, sizeof(a)) == -EBUSY, "freeze with a writable mapping");
+	CHECK(bpfrt_map_munmap(rt, fd, p, true) == 0, "munmap");
+	CHECK(bpfrt_bpf(rt, BPF_MAP_FREEZE, &a, sizeof(a)) == 0, "freeze once unmapped");
+	CHECK(!bpfrt_map_mmap(rt, fd, true, &size) && errno == EPERM, "writable mapping of a frozen map");
+	const uint8_t *ro = bpfrt_map_mmap(rt, fd, false, &size);
+	CHECK(ro && ro[3 * 16 + 1] == 0x55, "read-only mapping of a frozen map");
+	bpfrt_map_munmap(rt, fd, (void *)ro, false);
+	bpfrt_close(rt, fd);
+	bpfrt_close(rt, plain);
+}
+
 int main(void)
 {
 	rt = bpfrt_new(NULL);
 	test_create_errors();
 	test_array_ops();
 	test_percpu();
+	test_mmap();
 	bpfrt_free(rt);
 	return CHECK_DONE();
 }
