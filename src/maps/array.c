@@ -25,7 +25,8 @@ static int array_check(const union bpf_attr *attr)
 	bool percpu = attr->map_type == BPF_MAP_TYPE_PERCPU_ARRAY;
 	if (attr->key_size != 4 || attr->value_size == 0 || attr->max_entries == 0 ||
 	    (attr->map_flags & ~ARRAY_FLAGS) || (percpu && (attr->map_flags & BPF_F_NUMA_NODE)) ||
-	    (percpu && (attr->map_flags & BPF_F_MMAPABLE)))
+	    (percpu && (attr->map_flags & (BPF_F_MMAPABLE | BPF_F_INNER_MAP))) ||
+	    (attr->map_flags & BPF_F_PRESERVE_ELEMS)) /* the kernel: perf event arrays only */
 		return -EINVAL;
 	if (attr->value_size > (1u << 22))
 		return -E2BIG;
