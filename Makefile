@@ -5,7 +5,7 @@ BUILD_TYPE ?= RelWithDebInfo
 CMAKE_ARGS ?=
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps build demo test asan bench clean
+.PHONY: all deps build demo test asan bench bench-interp bench-maps clean
 
 all: build
 
@@ -26,8 +26,15 @@ test: build
 asan:
 	@$(MAKE) --no-print-directory test BUILD=build-asan BUILD_TYPE=Debug CMAKE_ARGS="-DBPFRT_SANITIZE=ON"
 
-bench: build
+# Benchmarks (bench/RESULTS.md): `make bench` runs both runners;
+# bench-interp (the interpreter) and bench-maps (map operations) run one.
+bench: bench-interp bench-maps
+
+bench-interp: build
 	@$(BUILD)/bench/bpfrt_bench
+
+bench-maps: build
+	@$(BUILD)/bench/bpfrt_map_bench
 
 clean:
 	rm -rf build build-asan
