@@ -103,8 +103,9 @@ int bpfrt_bpf(struct bpfrt *rt, int cmd, union bpf_attr *uattr, unsigned int siz
 		return -EINVAL;
 	}
 	const struct cmd_row *row = &commands[cmd];
+	/* Only the caller's bytes can be non-zero (the rest was zero-filled). */
 	const unsigned char *bytes = (const unsigned char *)&attr;
-	for (size_t i = row->last_field_end; i < sizeof(attr); i++) {
+	for (size_t i = row->last_field_end; i < size; i++) {
 		if (bytes[i]) {
 			errno = EINVAL;
 			return -EINVAL;
