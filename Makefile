@@ -5,7 +5,7 @@ BUILD_TYPE ?= RelWithDebInfo
 CMAKE_ARGS ?=
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps build demo test asan bench bench-interp bench-maps clean
+.PHONY: all deps build demo test asan tsan bench bench-interp bench-maps clean
 
 all: build
 
@@ -26,6 +26,10 @@ test: build
 asan:
 	@$(MAKE) --no-print-directory test BUILD=build-asan BUILD_TYPE=Debug CMAKE_ARGS="-DBPFRT_SANITIZE=ON"
 
+# The whole suite under ThreadSanitizer (tests/stress/ are the threaded ones).
+tsan:
+	@$(MAKE) --no-print-directory test BUILD=build-tsan BUILD_TYPE=Debug CMAKE_ARGS="-DBPFRT_TSAN=ON"
+
 # Benchmarks (bench/RESULTS.md): `make bench` runs both runners;
 # bench-interp (the interpreter) and bench-maps (map operations) run one.
 bench: bench-interp bench-maps
@@ -37,4 +41,4 @@ bench-maps: build
 	@$(BUILD)/bench/bpfrt_map_bench
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-tsan

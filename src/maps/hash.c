@@ -112,6 +112,59 @@ static uint8_t *slot_value(const struct bpfrt_map *map, struct slot *s, uint32_t
 	       (uint64_t)bpfrt_round_up8(map->value_size) * cpu;
 }
 
+/* ---- bytes that lock-free readers may read while a writer writes -------
+ *
+ * A slot's key and value are read without the lock (find_lockfree,
+ * copy_out) while a writer may be refilling the slot or a program may be
+ * adding to the value atomically; the gen check throws away what such a
+ * read saw.  For that to be a defined race in C11 (and quiet under TSan)
+ * both sides use relaxed atomic accesses, a word at a time: on x86-64 and
+ * arm64 these are the same plain loads and stores memcpy makes.  Keys and
+ * values start 8-aligned in a slot (struct slot is 24 bytes, sizes are
+ * rounded to 8); the other side (the caller's buffer) may be unaligned. */
+
+static void shared_load(void *dst, const uint8_t *src, uint64_t n)
+{
+	uint8_t *d = dst;
+	for (; n >= 8; n -= 8, src += 8, d += 8) {
+		uint64_t w = __atomic_load_n((const uint64_t *)src, __ATOMIC_RELAXED);
+		memcpy(d, &w, 8);
+	}
+	for (; n; n--)
+		*d++ = __atomic_load_n(src++, __ATOMIC_RELAXED);
+}
+
+/* src == NULL stores zeros. */
+static void shared_store(uint8_t *dst, const void *src, uint64_t n)
+{
+	const uint8_t *s = src;
+	for (; n >= 8; n -= 8, dst += 8) {
+		uint64_t w = 0;
+		if (s) {
+			memcpy(&w, s, 8);
+			s += 8;
+		}
+		__atomic_store_n((uint64_t *)dst, w, __ATOMIC_RELAXED);
+	}
+	for (; n; n--)
+		__atomic_store_n(dst++, s ? *s++ : 0, __ATOMIC_RELAXED);
+}
+
+static bool shared_equal(const uint8_t *shared, const void *mem, uint64_t n)
+{
+	const uint8_t *m = mem;
+	for (; n >= 8; n -= 8, shared += 8, m += 8) {
+		uint64_t w;
+		memcpy(&w, m, 8);
+		if (__atomic_load_n((const uint64_t *)shared, __ATOMIC_RELAXED) != w)
+			return false;
+	}
+	for (; n; n--)
+		if (__atomic_load_n(shared++, __ATOMIC_RELAXED) != *m++)
+			return false;
+	return true;
+}
+
 /* ---- creation -------------------------------------------------------- */
 
 /* max_entries as the kernel sets it: per-CPU LRU lists get the same number
@@ -303,7 +356,18 @@ static struct slot *find_locked(struct bpfrt_map *map, const void *key, uint32_t
  * if gen was odd or changed, the slot was freed (and maybe reused for
  * another key or bucket) while we looked, so its key and next can't be
  * trusted and the walk restarts.  A writer makes gen odd before it touches
- * a freed slot and even again before linking it (see slot_prepare). */
+ * a freed slot and even again before linking it (see slot_prepare).
+ *
+ * That alone is not enough: the link we followed may name a slot that was
+ * freed and reused after we read the link, so its gen is new and even and
+ * its contents consistent, yet it sits elsewhere.  A reuse in another
+ * bucket ends on the wrong end marker; a replacement in this bucket takes
+ * the replaced element's place, further down the chain, and a walk going
+ * on from there would skip the elements in between — a lookup of a key
+ * that was there all along would miss.  So once s's gen is read, the link
+ * that led to it is read again, with its owner's gen: if s is still what
+ * that link names, s is where we thought it was.  (The acquire load of a
+ * reused slot's gen makes the writer's unlinking visible to these loads.) */
 static struct slot *find_lockfree(struct bpfrt_map *map, const void *key, uint32_t hash,
 				  uint32_t *gen_out)
 {
@@ -313,6 +377,9 @@ static struct slot *find_lockfree(struct bpfrt_map *map, const void *key, uint32
 	for (int tries = 0; tries < READER_RESTARTS; tries++) {
 		uint32_t link = __atomic_load_n(head, __ATOMIC_ACQUIRE);
 		uint32_t steps = h->n_slots + 1;
+		uint32_t *pred = head;          /* where link was read */
+		struct slot *pred_slot = NULL;  /* its slot (NULL: the bucket head) */
+		uint32_t pred_gen = 0;
 		for (;;) {
 			if (link == 0 || link == LINK_END(b))
 				return NULL;
@@ -322,8 +389,11 @@ static struct slot *find_lockfree(struct bpfrt_map *map, const void *key, uint32
 			uint32_t g1 = __atomic_load_n(&s->gen, __ATOMIC_ACQUIRE);
 			if (g1 & 1)
 				break;
+			if (__atomic_load_n(pred, __ATOMIC_RELAXED) != link ||
+			    (pred_slot && __atomic_load_n(&pred_slot->gen, __ATOMIC_RELAXED) != pred_gen))
+				break; /* s may have moved since we read link */
 			bool match = __atomic_load_n(&s->hash, __ATOMIC_RELAXED) == hash &&
-				     !memcmp(slot_key(s), key, map->key_size);
+				     shared_equal(slot_key(s), key, map->key_size);
 			uint32_t next = __atomic_load_n(&s->next, __ATOMIC_RELAXED);
 			__atomic_thread_fence(__ATOMIC_ACQUIRE);
 			if (__atomic_load_n(&s->gen, __ATOMIC_RELAXED) != g1)
@@ -332,6 +402,7 @@ static struct slot *find_lockfree(struct bpfrt_map *map, const void *key, uint32
 				*gen_out = g1;
 				return s;
 			}
+			pred = &s->next, pred_slot = s, pred_gen = g1;
 			link = next;
 		}
 	}
@@ -389,22 +460,23 @@ static void slot_prepare(struct bpfrt_map *map, struct slot *s, const void *key,
 		__atomic_store_n(&s->gen, g, __ATOMIC_RELAXED);
 	}
 	__atomic_thread_fence(__ATOMIC_RELEASE);
-	s->hash = hash;
-	s->ref = 0;
+	__atomic_store_n(&s->hash, hash, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->ref, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&s->next, next, __ATOMIC_RELAXED);
-	memcpy(slot_key(s), key, map->key_size);
+	shared_store(slot_key(s), key, map->key_size);
 	if (!type_is_percpu(map->type)) {
-		memcpy(slot_value(map, s, 0), value, map->value_size);
+		shared_store(slot_value(map, s, 0), value, map->value_size);
 	} else if (from_user) {
-		memcpy(slot_value(map, s, 0), value,
-		       (uint64_t)bpfrt_round_up8(map->value_size) * map->nr_cpus);
+		shared_store(slot_value(map, s, 0), value,
+			     (uint64_t)bpfrt_round_up8(map->value_size) * map->nr_cpus);
 	} else {
 		/* A program sets only its CPU's value; the others start at
 		 * zero, as the kernel's pcpu_init_value does, so no CPU sees
 		 * what an earlier element left in the slot. */
-		memset(slot_value(map, s, 0), 0,
-		       (uint64_t)bpfrt_round_up8(map->value_size) * map->nr_cpus);
-		memcpy(slot_value(map, s, bpfrt_current_cpu(map->nr_cpus)), value, map->value_size);
+		shared_store(slot_value(map, s, 0), NULL,
+			     (uint64_t)bpfrt_round_up8(map->value_size) * map->nr_cpus);
+		shared_store(slot_value(map, s, bpfrt_current_cpu(map->nr_cpus)), value,
+			     map->value_size);
 	}
 	__atomic_store_n(&s->gen, g + 1, __ATOMIC_RELEASE);
 }
@@ -490,7 +562,7 @@ static int copy_out(struct bpfrt_map *map, const void *key, void *value)
 		struct slot *s = find_lockfree(map, key, hash, &gen);
 		if (!s)
 			return -ENOENT;
-		memcpy(value, slot_value(map, s, 0), size);
+		shared_load(value, slot_value(map, s, 0), size);
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
 		if (__atomic_load_n(&s->gen, __ATOMIC_RELAXED) == gen)
 			return 0;
@@ -498,7 +570,7 @@ static int copy_out(struct bpfrt_map *map, const void *key, void *value)
 	bpfrt_map_lock(map);
 	struct slot *s = find_locked(map, key, hash, NULL);
 	if (s)
-		memcpy(value, slot_value(map, s, 0), size);
+		shared_load(value, slot_value(map, s, 0), size); /* programs may be adding to it */
 	bpfrt_map_unlock(map);
 	return s ? 0 : -ENOENT;
 }
@@ -536,10 +608,10 @@ static int hash_update(struct bpfrt_map *map, const void *key, const void *value
 		/* Per-CPU values are overwritten in place, as the kernel does. */
 		uint32_t stride = bpfrt_round_up8(map->value_size);
 		if (from_user)
-			memcpy(slot_value(map, old, 0), value, (uint64_t)stride * map->nr_cpus);
+			shared_store(slot_value(map, old, 0), value, (uint64_t)stride * map->nr_cpus);
 		else
-			memcpy(slot_value(map, old, bpfrt_current_cpu(map->nr_cpus)), value,
-			       map->value_size);
+			shared_store(slot_value(map, old, bpfrt_current_cpu(map->nr_cpus)), value,
+				     map->value_size);
 		goto out;
 	}
 	if (!old && h->count >= map->max_entries) {
@@ -599,7 +671,7 @@ static int hash_lookup_and_delete(struct bpfrt_map *map, const void *key, void *
 		uint64_t size = type_is_percpu(map->type)
 					? (uint64_t)bpfrt_round_up8(map->value_size) * map->nr_cpus
 					: map->value_size;
-		memcpy(value, slot_value(map, s, 0), size);
+		shared_load(value, slot_value(map, s, 0), size);
 		unlink_and_free(map, pred, s);
 	}
 	bpfrt_map_unlock(map);
