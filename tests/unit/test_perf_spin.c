@@ -97,6 +97,7 @@ static void test_perf(void)
 	a.map_fd = (uint32_t)pe, a.key = (uintptr_t)&k, a.value = (uintptr_t)&v;
 	CHECK(bpfrt_bpf(rt, BPF_MAP_UPDATE_ELEM, &a, sizeof(a)) == -E2BIG, "index out of range");
 	k = 1;
+	a.value = 0; /* DELETE_ELEM's last field is key */
 	CHECK(bpfrt_bpf(rt, BPF_MAP_DELETE_ELEM, &a, sizeof(a)) == 0, "delete slot");
 	CHECK(run(p, 5, 1) == -ENOENT, "deleted slot");
 	bpfrt_perf_buffer_free(pb);
