@@ -4,7 +4,7 @@
  *
  * Open parses and checks the ELF and BTF and collects programs (SEC()
  * names -> program type and expected attach type), maps (BTF-defined .maps,
- * legacy "maps", global data .data/.rodata/.bss/.data.*/.rodata.*,
+ * legacy "maps", global data .data/.rodata/.bss/.data.NAME, .rodata.NAME,
  * .kconfig) and relocations; nothing is created yet, so types and initial
  * values (.rodata, as skeletons do) can still be changed.  Load creates the
  * maps (reusing pinned ones for LIBBPF_PIN_BY_NAME), applies relocations
@@ -72,6 +72,13 @@ BPFRT_API const char *bpfrt_program_attach_note(const struct bpfrt_program *prog
 BPFRT_API int bpfrt_program_fd(const struct bpfrt_program *prog);
 /* Instructions as relocated for load (after load) or as in the file. */
 BPFRT_API const struct bpf_insn *bpfrt_program_insns(const struct bpfrt_program *prog, uint32_t *cnt);
+/* After load: BTF line info of the instructions bpfrt_program_insns()
+ * returns (the kernel's struct bpf_line_info, insn_off in instructions as
+ * in the kernel's xlated line info; strings in bpfrt_object_btf()), for
+ * every function the program contains.  NULL with *cnt = 0 without
+ * .BTF.ext or before load.  Owned by the object. */
+BPFRT_API const struct bpf_line_info *bpfrt_program_line_info(const struct bpfrt_program *prog,
+							      uint32_t *cnt);
 
 BPFRT_API struct bpfrt_object_map *bpfrt_object_next_map(const struct bpfrt_object *obj,
 							 const struct bpfrt_object_map *prev);
