@@ -308,7 +308,11 @@ static int collect_btf_maps(struct bpfrt_object *obj)
 		struct bpfrt_object_map *m = add_map(obj, name, MAP_KIND_BTF, sec->idx, off);
 		if (!m)
 			return loader_err(obj, -ENOMEM, "out of memory");
+		/* `.values = {...}` fills the flexible array past the BTF size. */
 		m->def_size = (uint64_t)sz;
+		if (s >= 0 && obj->elf.syms[s].st_size > m->def_size &&
+		    obj->elf.syms[s].st_size <= sec->size - off)
+			m->def_size = obj->elf.syms[s].st_size;
 		uint32_t values_off = 0;
 		bool progs = false;
 		int err = parse_btf_map_def(obj, name, var->type, &m->def, false, &m->inner, &m->has_inner,
