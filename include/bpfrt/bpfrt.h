@@ -172,6 +172,12 @@ BPFRT_API bool bpfrt_run_access_ok(const struct bpfrt_run *run, const void *ptr,
 /* Let the program touch a region for the rest of this run (a map value a
  * helper returned, for instance).  -ENOSPC when the run's table is full. */
 BPFRT_API int bpfrt_run_add_region(struct bpfrt_run *run, const struct bpfrt_region *region);
+/* Call fn(arg) once when this run ends, normally or by a fault (after
+ * everything the program does, callbacks and tail calls included): for
+ * helpers whose results stay valid only while the run lasts.  0 when added,
+ * 1 when this fn and arg were already registered (still called once),
+ * -ENOSPC when the run's table is full. */
+BPFRT_API int bpfrt_run_on_exit(struct bpfrt_run *run, void (*fn)(void *arg), void *arg);
 /* Call a function of the running program (fn as `lddw rX, func` gave it,
  * BPF_PSEUDO_FUNC) with r1..r5 = args; its r0 goes to *r0.  For helpers
  * that take callbacks (bpf_loop, bpf_for_each_map_elem).  A fault inside

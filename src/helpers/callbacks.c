@@ -65,7 +65,7 @@ static uint64_t h_for_each_map_elem(uint64_t r1, uint64_t fn, uint64_t ctx, uint
 	const void *prev = NULL;
 	while (map->ops->get_next_key(map, prev, cur) == 0) {
 		prev = cur;
-		void *value = map->ops->lookup(map, cur);
+		void *value = bpfrt_map_lookup_prog(map, cur, run);
 		if (!value)
 			continue; /* deleted meanwhile */
 		memcpy(key, cur, map->key_size);

@@ -40,7 +40,7 @@ static uint64_t h_map_lookup_elem(uint64_t r1, uint64_t key, uint64_t r3, uint64
 	struct bpfrt_map *map = arg_map(run, r1);
 	if (!map || !map->ops->lookup || !arg_mem(run, key, map->key_size, false))
 		return 0;
-	void *value = map->ops->lookup(map, (const void *)(uintptr_t)key);
+	void *value = bpfrt_map_lookup_prog(map, (const void *)(uintptr_t)key, run);
 	if (value && run->checked) {
 		uint32_t flags = BPFRT_REGION_READ;
 		if (!(map->flags & BPF_F_RDONLY_PROG))

@@ -4,17 +4,63 @@
  * A path-compressed binary trie in the map's shared region.  Nodes come from
  * a preallocated pool of 2 * max_entries (entries plus "intermediate" nodes
  * that only join two subtrees and never hold a value; each has exactly two
- * children, so there are fewer of them than entries).  Links are pool indexes
+ * children, so there are fewer of them than entries), plus slack for freed
+ * nodes that wait out a grace period (below).  Links are pool indexes
  * + 1, never pointers.  Every change is prepared off to the side and made
  * visible with one store into a link (or a node's flags); every operation runs
  * under the map lock.  A writer that dies mid-operation leaves `busy` set; the
  * next locker rebuilds the free list and the entry count from the trie.
+ *
+ * Grace periods.  A program's bpf_map_lookup_elem returns a pointer into a
+ * node and the program uses it after the lock is released, until its run
+ * ends; the kernel frees a deleted node only after an RCU grace period, so
+ * the value never changes owner under the program.  Here the same: a freed
+ * node waits in the free FIFO, tagged with the generation (`gen`) it was
+ * freed in, until every run that could have seen it has ended.  A run enters
+ * the map's read side once (lpm_lookup_run, under the lock): it counts
+ * itself in runs[gen & 1] of its process's reader slot and asks the
+ * interpreter to uncount it when the run ends (bpfrt_run_on_exit; one
+ * atomic add under the lock, one atomic sub at exit, per run and map).
+ * Allocation, under the lock, moves gen on only when no run is counted in
+ * the other parity (runs of gen - 1 have all ended), so runs[p] holds only
+ * runs of one generation; a node freed in generation F is reused once gen
+ * reaches F + 2: that step needed the runs of F to have drained, and runs
+ * that entered before F had drained at the step to F + 1.  Entering and
+ * stepping both hold the lock, so no reader slips in between a check and a
+ * step.  The pool has slack beyond the 2 * max_entries live nodes for freed
+ * nodes that wait; when it is used up (a reader preempted in mid-run while
+ * writers churn), an update waits, lock released, until two nodes are free
+ * (wait_for_nodes) — unless its thread is itself inside a read side of any
+ * LPM map (a program updating a map while holding a value): waiting there
+ * could wait for itself, or for a thread waiting for it, so it gets -ENOMEM,
+ * as the kernel's update does when its allocation fails.  So does a wait
+ * longer than about a second (a run that does not end).
+ *
+ * Readers in other processes, and readers that die.  Counts are per process
+ * (the map is shared memory): slot i belongs to a pid.  A process killed in
+ * the middle of a run leaves its count up forever; when a freed node is
+ * needed and the pool is used up, slots whose process no longer exists
+ * (kill(pid, 0) fails with ESRCH) are emptied, which releases what they held
+ * (their threads are all gone, so are their pointers).  The check costs a
+ * system call per slot, so it runs only then (in wait_for_nodes), and when
+ * a new process finds no free slot.  Limits: a pid reused by an unrelated live process keeps a
+ * dead one's count until that process exits; processes in other pid
+ * namespaces look dead (ESRCH) and must not share a map; past 63 live
+ * processes the last slot is shared and never emptied (a run killed there
+ * holds its generation for good).  Threads of one process share its slot
+ * and cannot die alone.
  */
 #include "maps/map.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
 
 #define LPM_DATA_MIN 1
 #define LPM_DATA_MAX 256
@@ -30,13 +76,24 @@
 #define NODE_IM 1u   /* intermediate: joins two subtrees, holds no entry */
 #define NODE_MARK 2u /* reachable, during crash recovery only */
 
-/* Freed nodes are reused only once this many wait, so a program still reading
- * a value it looked up before a delete is unlikely to see it change at once
- * (the kernel defers reuse with RCU). */
-#define REUSE_DELAY 64
+/* Nodes beyond the 2 * max_entries live ones, for freed nodes that wait for
+ * the runs that may still read them (sparse: touched only if used). */
+#define POOL_SLACK(max_entries) ((uint64_t)(max_entries) / 4 + 64)
+
+/* Reader slots; the last is shared by processes that find none free. */
+#define LPM_READERS 64
+#define READER_SHARED (LPM_READERS - 1)
+#define PID_SHARED (-1)
+
+/* An update waiting for freed nodes: yields first, then 1 ms sleeps; about
+ * a second in all before -ENOMEM. */
+#define WAIT_YIELDS 64
+#define WAIT_SLEEPS 1000
 
 struct lpm_node {
-	uint64_t child[2]; /* links: index + 1, 0 = none; child[0] doubles as the free-list link */
+	/* Links: index + 1, 0 = none.  A freed node keeps the free-list link
+	 * in child[0] and the generation it was freed in in child[1]. */
+	uint64_t child[2];
 	uint32_t prefixlen;
 	uint32_t flags;
 	uint8_t data[]; /* data_size bytes, then the value at round_up8(data_size) */
@@ -44,13 +101,21 @@ struct lpm_node {
 
 struct lpm_head {
 	uint64_t root;       /* link */
-	uint64_t nr_nodes;   /* pool size: 2 * max_entries */
+	uint64_t nr_nodes;   /* pool size: 2 * max_entries + POOL_SLACK */
 	uint64_t fresh;      /* nodes [0, fresh) have been handed out at least once */
 	uint64_t free_first; /* FIFO of freed nodes (links), oldest first */
 	uint64_t free_last;
 	uint64_t free_count;
 	uint32_t n_entries; /* non-intermediate nodes */
 	uint32_t busy;      /* set while a writer changes the trie */
+	uint64_t gen;        /* grace-period generation; runs enter gen & 1 (under the lock) */
+	uint32_t nr_readers; /* slots [0, nr_readers) have had an owner */
+	uint32_t unused;
+	struct lpm_reader {
+		uint64_t runs[2]; /* atomic: this process's runs inside, by gen & 1 */
+		int32_t pid;      /* owner, 0: free, PID_SHARED; changed under the lock */
+		uint8_t pad[44];  /* a cache line each: processes don't share one */
+	} readers[LPM_READERS];
 };
 
 #define HEAD_SIZE ((sizeof(struct lpm_head) + 63) & ~(uint64_t)63)
@@ -134,13 +199,171 @@ static uint32_t match_len(const struct bpfrt_map *map, const struct lpm_node *no
 
 /* ---- the node pool ---- */
 
+/* ---- readers: who may still hold a pointer into a node ---- */
+
+static pid_t cached_pid; /* 0: not known (yet, or since a fork) */
+
+static void forget_pid(void)
+{
+	cached_pid = 0;
+}
+
+static void watch_forks(void)
+{
+	pthread_atfork(NULL, NULL, forget_pid);
+}
+
+/* getpid() is a system call; a run enters the read side once per map. */
+static int32_t self_pid(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pid_t pid = __atomic_load_n(&cached_pid, __ATOMIC_RELAXED);
+	if (!pid) {
+		pthread_once(&once, watch_forks);
+		pid = getpid();
+		__atomic_store_n(&cached_pid, pid, __ATOMIC_RELAXED);
+	}
+	return pid;
+}
+
+static bool process_gone(int32_t pid)
+{
+	return pid > 0 && kill(pid, 0) == -1 && errno == ESRCH;
+}
+
+/* Read sides of LPM maps this thread's runs are inside (any map). */
+static _Thread_local uint32_t read_sides;
+
+/* Empty the slots of processes that no longer exist, with whatever runs
+ * they were killed in (only slots still counting runs if holding_only).
+ * Under the lock.  Returns how many were emptied. */
+static uint32_t reclaim_readers(struct bpfrt_map *map, bool holding_only)
+{
+	struct lpm_head *h = head_of(map);
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < h->nr_readers && i < READER_SHARED; i++) {
+		struct lpm_reader *r = &h->readers[i];
+		if (holding_only && !__atomic_load_n(&r->runs[0], __ATOMIC_RELAXED) &&
+		    !__atomic_load_n(&r->runs[1], __ATOMIC_RELAXED))
+			continue;
+		if (!process_gone(r->pid))
+			continue;
+		__atomic_store_n(&r->runs[0], 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&r->runs[1], 0, __ATOMIC_RELAXED);
+		r->pid = 0;
+		n++;
+	}
+	return n;
+}
+
+/* This process's slot, claimed on first use.  Under the lock. */
+static struct lpm_reader *reader_slot(struct bpfrt_map *map)
+{
+	struct lpm_head *h = head_of(map);
+	int32_t pid = self_pid();
+	for (int pass = 0; pass < 2; pass++) {
+		struct lpm_reader *free_slot = NULL;
+		for (uint32_t i = 0; i < h->nr_readers && i < READER_SHARED; i++) {
+			if (h->readers[i].pid == pid)
+				return &h->readers[i];
+			if (!free_slot && !h->readers[i].pid)
+				free_slot = &h->readers[i];
+		}
+		if (!free_slot && h->nr_readers < READER_SHARED)
+			free_slot = &h->readers[h->nr_readers++];
+		if (free_slot) {
+			free_slot->pid = pid;
+			return free_slot;
+		}
+		if (!reclaim_readers(map, false))
+			break;
+	}
+	h->readers[READER_SHARED].pid = PID_SHARED;
+	h->nr_readers = LPM_READERS;
+	return &h->readers[READER_SHARED];
+}
+
+/* Is any run counted in parity p?  Under the lock (no run can enter). */
+static bool runs_inside(const struct lpm_head *h, unsigned p)
+{
+	for (uint32_t i = 0; i < h->nr_readers; i++)
+		if (__atomic_load_n(&h->readers[i].runs[p], __ATOMIC_ACQUIRE))
+			return true;
+	return false;
+}
+
+/* Step gen if the runs of gen - 1 have all ended (their parity is the one
+ * new runs enter next). */
+static bool step_gen(struct lpm_head *h)
+{
+	if (runs_inside(h, (unsigned)(h->gen + 1) & 1))
+		return false;
+	h->gen++;
+	return true;
+}
+
+/* ---- the node pool ---- */
+
+/* Can the oldest freed node be reused, stepping gen if it may?  Two steps
+ * at most: past the generation it was freed in, then past the next. */
+static bool oldest_reusable(struct bpfrt_map *map)
+{
+	struct lpm_head *h = head_of(map);
+	if (!h->free_count)
+		return false;
+	uint64_t freed_in = node_at(map, h->free_first)->child[1];
+	while (freed_in + 2 > h->gen)
+		if (!step_gen(h))
+			return false;
+	return true;
+}
+
+/* Can need nodes be allocated now (stepping gen as far as it may)? */
+static bool nodes_ready(struct bpfrt_map *map, uint64_t need)
+{
+	struct lpm_head *h = head_of(map);
+	uint64_t have = h->nr_nodes - h->fresh;
+	for (uint64_t link = h->free_first; have < need && link; have++) {
+		struct lpm_node *n = node_at(map, link);
+		while (n->child[1] + 2 > h->gen)
+			if (!step_gen(h))
+				return false;
+		link = n->child[0];
+	}
+	return have >= need;
+}
+
+static void trie_lock(struct bpfrt_map *map);
+
+/* Before an update (lock held, nothing changed yet): wait until need nodes
+ * can be allocated, the lock released meanwhile so readers can go on.
+ * Returns with the lock held; -ENOMEM if this thread must not wait or
+ * waited too long. */
+static int wait_for_nodes(struct bpfrt_map *map, uint64_t need)
+{
+	for (uint32_t i = 0;; i++) {
+		if (nodes_ready(map, need))
+			return 0;
+		if (reclaim_readers(map, true) && nodes_ready(map, need))
+			return 0; /* a killed run held them */
+		if (read_sides || i >= WAIT_YIELDS + WAIT_SLEEPS)
+			return -ENOMEM;
+		bpfrt_map_unlock(map);
+		if (i < WAIT_YIELDS) {
+			sched_yield();
+		} else {
+			struct timespec ms = {.tv_nsec = 1000000};
+			nanosleep(&ms, NULL);
+		}
+		trie_lock(map);
+	}
+}
+
 static struct lpm_node *node_alloc(struct bpfrt_map *map)
 {
 	struct lpm_head *h = head_of(map);
 	uint64_t link;
-	if (h->fresh < h->nr_nodes && h->free_count < REUSE_DELAY) {
-		link = ++h->fresh;
-	} else if (h->free_count) {
+	if (oldest_reusable(map)) {
 		link = h->free_first;
 		h->free_first = node_at(map, link)->child[0];
 		if (!h->free_first)
@@ -149,7 +372,7 @@ static struct lpm_node *node_alloc(struct bpfrt_map *map)
 	} else if (h->fresh < h->nr_nodes) {
 		link = ++h->fresh;
 	} else {
-		return NULL; /* cannot happen: 2 * max_entries always suffices */
+		return NULL; /* cannot happen after wait_for_nodes */
 	}
 	struct lpm_node *n = node_at(map, link);
 	n->child[0] = n->child[1] = 0;
@@ -163,6 +386,7 @@ static void node_free(struct bpfrt_map *map, struct lpm_node *node)
 	struct lpm_head *h = head_of(map);
 	uint64_t link = link_of(map, node);
 	node->child[0] = 0;
+	node->child[1] = h->gen;
 	node->flags = 0;
 	if (h->free_last)
 		node_at(map, h->free_last)->child[0] = link;
@@ -243,12 +467,13 @@ static uint64_t lpm_data_size(const union bpf_attr *attr, uint32_t nr_cpus)
 {
 	(void)nr_cpus;
 	/* The file is sparse: pages of the pool are touched only as nodes are used. */
-	return HEAD_SIZE + 2 * (uint64_t)attr->max_entries * node_stride(attr->key_size, attr->value_size);
+	return HEAD_SIZE + (2 * (uint64_t)attr->max_entries + POOL_SLACK(attr->max_entries)) *
+				   node_stride(attr->key_size, attr->value_size);
 }
 
 static int lpm_init(struct bpfrt_map *map)
 {
-	head_of(map)->nr_nodes = 2 * (uint64_t)map->max_entries;
+	head_of(map)->nr_nodes = 2 * (uint64_t)map->max_entries + POOL_SLACK(map->max_entries);
 	return 0;
 }
 
@@ -275,10 +500,36 @@ static struct lpm_node *longest_match(struct bpfrt_map *map, const struct lpm_ke
 	return best;
 }
 
+/* Outside a run the pointer stays valid only until a writer frees the node
+ * (no caller in a run comes here: lpm_lookup_run). */
 static void *lpm_lookup(struct bpfrt_map *map, const void *key)
 {
 	trie_lock(map);
 	struct lpm_node *n = longest_match(map, key);
+	bpfrt_map_unlock(map);
+	return n ? node_value(map, n) : NULL;
+}
+
+/* The end of a run that entered the read side: arg is the count it is in. */
+static void leave_read_side(void *runs)
+{
+	__atomic_sub_fetch((uint64_t *)runs, 1, __ATOMIC_RELEASE);
+	read_sides--;
+}
+
+/* A program's lookup: the node is not reused before the run ends. */
+static void *lpm_lookup_run(struct bpfrt_map *map, const void *key, struct bpfrt_run *run)
+{
+	trie_lock(map);
+	uint64_t *runs = &reader_slot(map)->runs[head_of(map)->gen & 1];
+	/* Entered already in this generation: nothing to count.  No room
+	 * left to be uncounted at exit: a miss, never an unguarded pointer. */
+	int entered = bpfrt_run_on_exit(run, leave_read_side, runs);
+	if (entered == 0) {
+		__atomic_add_fetch(runs, 1, __ATOMIC_RELAXED);
+		read_sides++;
+	}
+	struct lpm_node *n = entered >= 0 ? longest_match(map, key) : NULL;
 	bpfrt_map_unlock(map);
 	return n ? node_value(map, n) : NULL;
 }
@@ -401,8 +652,14 @@ static int lpm_update(struct bpfrt_map *map, const void *key, const void *value,
 	if (flags > BPF_EXIST || k->prefixlen > max_bits(map))
 		return -EINVAL;
 	trie_lock(map);
+	/* An update takes at most two nodes (an entry and an intermediate). */
+	int err = wait_for_nodes(map, 2);
+	if (err) {
+		bpfrt_map_unlock(map);
+		return err;
+	}
 	begin_write(map);
-	int err = lpm_update_locked(map, k, value, flags);
+	err = lpm_update_locked(map, k, value, flags);
 	end_write(map);
 	return err;
 }
@@ -531,6 +788,7 @@ const struct bpfrt_map_ops bpfrt_lpm_trie_map_ops = {
 	.data_size = lpm_data_size,
 	.init = lpm_init,
 	.lookup = lpm_lookup,
+	.lookup_run = lpm_lookup_run,
 	.lookup_copy = lpm_lookup_copy,
 	.update = lpm_update,
 	.delete = lpm_delete,

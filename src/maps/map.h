@@ -63,6 +63,10 @@ struct bpfrt_map_ops {
 
 	/* Program side: pointer to the value (this CPU's for per-CPU maps), or NULL. */
 	void *(*lookup)(struct bpfrt_map *map, const void *key);
+	/* Program side, optional: lookup for a running program, which may use
+	 * the pointer until the run ends; a family that recycles freed memory
+	 * (lpm_trie.c) holds the memory back until then (bpfrt_run_on_exit). */
+	void *(*lookup_run)(struct bpfrt_map *map, const void *key, struct bpfrt_run *run);
 	/* Syscall side: copy the value out (all CPUs for per-CPU maps). */
 	int (*lookup_copy)(struct bpfrt_map *map, const void *key, void *value, uint64_t flags);
 	/* from_user: value holds every CPU's value (per-CPU maps, syscall path). */
@@ -142,6 +146,13 @@ const struct bpfrt_vm_prog *bpfrt_prog_array_get(struct bpfrt_map *map, uint32_t
 uint32_t bpfrt_possible_cpus(void);
 /* The CPU the calling thread runs on, in 0..nr_cpus-1. */
 uint32_t bpfrt_current_cpu(uint32_t nr_cpus);
+
+/* The lookup a program's helper call makes (lookup_run if the family has it). */
+static inline void *bpfrt_map_lookup_prog(struct bpfrt_map *map, const void *key,
+					  struct bpfrt_run *run)
+{
+	return map->ops->lookup_run ? map->ops->lookup_run(map, key, run) : map->ops->lookup(map, key);
+}
 
 static inline uint32_t bpfrt_round_up8(uint32_t v)
 {

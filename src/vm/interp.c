@@ -189,6 +189,12 @@ int bpfrt_vm_run(const struct bpfrt_vm_prog *prog, const struct bpfrt_run_opts *
 	run.diag = diag;
 	err = run.checked ? bpfrt_vm_loop_checked(prog, prog->insns, &run, regs, r0, diag)
 			      : bpfrt_vm_loop_fast(prog, prog->insns, &run, regs, r0, diag);
+	/* Whatever helpers deferred to the end of the run (a map's read-side
+	 * section, lpm_trie.c) ends now, fault or not; latest first. */
+	while (run.nr_exit_hooks) {
+		struct vm_exit_hook *h = &run.exit_hooks[--run.nr_exit_hooks];
+		h->fn(h->arg);
+	}
 	/* A fault inside a callback ends the whole run. */
 	return err ? err : run.cb_err;
 }
@@ -259,4 +265,15 @@ bool bpfrt_run_access_ok(const struct bpfrt_run *run, const void *ptr, size_t si
 int bpfrt_run_add_region(struct bpfrt_run *run, const struct bpfrt_region *region)
 {
 	return add_region(run, region->name, region->start, region->size, region->flags);
+}
+
+int bpfrt_run_on_exit(struct bpfrt_run *run, void (*fn)(void *arg), void *arg)
+{
+	for (uint32_t i = 0; i < run->nr_exit_hooks; i++)
+		if (run->exit_hooks[i].fn == fn && run->exit_hooks[i].arg == arg)
+			return 1;
+	if (run->nr_exit_hooks >= VM_MAX_EXIT_HOOKS)
+		return -ENOSPC;
+	run->exit_hooks[run->nr_exit_hooks++] = (struct vm_exit_hook){.fn = fn, .arg = arg};
+	return 0;
 }

@@ -37,6 +37,13 @@ struct bpfrt_vm_prog {
 };
 
 #define VM_MAX_REGIONS 32
+#define VM_MAX_EXIT_HOOKS 16
+
+/* A function to call when a run ends (bpfrt_run_on_exit). */
+struct vm_exit_hook {
+	void (*fn)(void *arg);
+	void *arg;
+};
 
 struct bpfrt_run {
 	struct bpfrt *rt;
@@ -49,6 +56,8 @@ struct bpfrt_run {
 	int cb_err;                   /* first fault inside a callback */
 	uint32_t nr_regions;
 	struct bpfrt_region regions[VM_MAX_REGIONS];
+	uint32_t nr_exit_hooks;
+	struct vm_exit_hook exit_hooks[VM_MAX_EXIT_HOOKS];
 };
 
 /* The two loops built from interp_loop.h. */

@@ -2,11 +2,14 @@
  * the kernel's errno values at create and per operation (checked against a
  * 6.18 kernel), longest-prefix match on IPv4- and IPv6-sized keys, deletion
  * of covering prefixes, the kernel's post-order get_next_key, a two-thread
- * stress run against per-thread models, and recovery after SIGKILLed writers. */
+ * stress run against per-thread models, recovery after SIGKILLed writers,
+ * and grace periods: a node a run looked up is not reused before the run
+ * ends, in this thread, another, or a process killed in mid-run. */
 #include "bpfrt/bpfrt.h"
 #include "check.h"
 #include "core/object.h"
 #include "maps/map.h"
+#include "vm/vm.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -449,6 +452,110 @@ static void test_killed_writers(void)
 	bpfrt_close(rt, fd);
 }
 
+/* What bpfrt_vm_run does when a run ends: its exit hooks, latest first. */
+static void end_run(struct bpfrt_run *run)
+{
+	while (run->nr_exit_hooks) {
+		struct vm_exit_hook *h = &run->exit_hooks[--run->nr_exit_hooks];
+		h->fn(h->arg);
+	}
+}
+
+/* Insert and delete another prefix until an update fails; returns how many
+ * rounds succeeded and the error in *err. */
+static int churn(int fd, int rounds, int *err)
+{
+	int i;
+	for (i = 0; i < rounds; i++) {
+		struct key4 k = k4(20, (uint8_t)(i % 8), 0, 0, 16);
+		if ((*err = put4(fd, k, (uint32_t)i, BPF_ANY)) != 0)
+			break;
+		if ((*err = elem(BPF_MAP_DELETE_ELEM, fd, &k, NULL, 0)) != 0)
+			break;
+	}
+	return i;
+}
+
+struct waiter {
+	int fd;
+	int err;
+	int done;
+};
+
+static void *update_when_free(void *arg)
+{
+	struct waiter *w = arg;
+	w->err = put4(w->fd, k4(30, 0, 0, 0, 8), 1, BPF_ANY);
+	__atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static void test_grace_period(void)
+{
+	int fd = map_create(8, 4, 16, BPF_F_NO_PREALLOC);
+	int err = 0;
+	struct bpfrt_obj *obj = bpfrt_fd_get(rt, fd, BPFRT_OBJ_MAP, &err);
+	CHECK(obj && obj->type == BPFRT_OBJ_MAP, "fd_get: %d", err);
+	struct bpfrt_map *map = bpfrt_map_from_obj(obj);
+	CHECK(map->ops->lookup_run, "LPM has a program lookup that defers reuse");
+	uint32_t v = 0xaaaa;
+	struct key4 x = k4(10, 0, 0, 0, 8), addr = k4(10, 1, 2, 3, 32);
+	CHECK(elem(BPF_MAP_UPDATE_ELEM, fd, &x, &v, BPF_ANY) == 0, "insert 10/8");
+
+	/* A run holds 10/8's value while its node is deleted and the pool
+	 * churns: the node is not reused, and this thread, being inside the
+	 * run, gets -ENOMEM rather than waiting for itself. */
+	struct bpfrt_run run = {.rt = rt};
+	uint32_t *p = map->ops->lookup_run(map, &addr, &run);
+	uint32_t *again = map->ops->lookup_run(map, &addr, &run);
+	CHECK(p && *p == 0xaaaa && again == p && run.nr_exit_hooks == 1, "looked up once, entered once");
+	CHECK(elem(BPF_MAP_DELETE_ELEM, fd, &x, NULL, 0) == 0, "delete 10/8");
+	int done = churn(fd, 100000, &err);
+	CHECK(err == -ENOMEM && done > 16, "churn inside the run: %d rounds, then %d", done, err);
+	CHECK(*p == 0xaaaa, "the held value is untouched: %x", *p);
+
+	/* Another thread's update waits for the run to end. */
+	struct waiter w = {.fd = fd};
+	pthread_t th;
+	pthread_create(&th, NULL, update_when_free, &w);
+	usleep(20000);
+	CHECK(!__atomic_load_n(&w.done, __ATOMIC_ACQUIRE), "the update waits for the run");
+	end_run(&run);
+	pthread_join(th, NULL);
+	CHECK(w.err == 0, "the update went through once the run ended: %d", w.err);
+	done = churn(fd, 1000, &err);
+	CHECK(done == 1000, "churn after the run: %d rounds, then %d", done, err);
+
+	/* A process killed inside a run: its count is reclaimed. */
+	int pipefd[2];
+	CHECK(pipe(pipefd) == 0, "pipe");
+	CHECK(elem(BPF_MAP_UPDATE_ELEM, fd, &x, &v, BPF_ANY) == 0, "insert 10/8 again");
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct bpfrt_run crun = {.rt = rt};
+		char c = map->ops->lookup_run(map, &addr, &crun) ? 1 : 0;
+		if (write(pipefd[1], &c, 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	char c = 0;
+	CHECK(read(pipefd[0], &c, 1) == 1 && c == 1, "child looked up");
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	close(pipefd[0]);
+	close(pipefd[1]);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	done = churn(fd, 1000, &err);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
+	CHECK(done == 1000 && secs < 0.5, "churn after a killed reader: %d rounds, then %d, %.3f s", done,
+	      err, secs);
+	bpfrt_obj_put(obj);
+	bpfrt_close(rt, fd);
+}
+
 int main(void)
 {
 	rt = bpfrt_new(NULL);
@@ -460,6 +567,7 @@ int main(void)
 	test_program_side();
 	test_two_thread_stress();
 	test_killed_writers();
+	test_grace_period();
 	bpfrt_free(rt);
 	return CHECK_DONE();
 }
