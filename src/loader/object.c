@@ -793,8 +793,11 @@ static struct bpfrt_object *object_open(struct bpfrt *rt, const void *buf, size_
 	if (!err)
 		err = loader_collect_relocs(obj);
 	if (err) {
-		strncpy(diag->msg, obj->err, sizeof(diag->msg) - 1);
-		diag->msg[sizeof(diag->msg) - 1] = 0;
+		{
+			size_t n_ = strnlen(obj->err, sizeof(diag->msg) - 1);
+			memcpy(diag->msg, obj->err, n_);
+			diag->msg[n_] = 0;
+		}
 		bpfrt_object_close(obj);
 		errno = -err;
 		return NULL;
@@ -858,8 +861,11 @@ struct bpfrt_object *bpfrt_object_open_file(struct bpfrt *rt, const char *path,
 		/* Prefix the message with the file, keeping the place. */
 		char msg[sizeof(diag->msg) + 4096];
 		snprintf(msg, sizeof(msg), "%s: %s", path, diag->msg);
-		strncpy(diag->msg, msg, sizeof(diag->msg) - 1);
-		diag->msg[sizeof(diag->msg) - 1] = 0;
+		{
+			size_t n_ = strnlen(msg, sizeof(diag->msg) - 1);
+			memcpy(diag->msg, msg, n_);
+			diag->msg[n_] = 0;
+		}
 	}
 	free(name);
 	free(buf);
