@@ -29,6 +29,10 @@ struct cli_object {
 int cmd_prog(struct cli *cli, int argc, char **argv);
 int cmd_map(struct cli *cli, int argc, char **argv);
 int cmd_asm(struct cli *cli, int argc, char **argv);
+/* ELF objects (cmd_prog_obj.c): prog load / loadall / dump xlated. */
+int cmd_prog_load(struct cli *cli, int argc, char **argv);
+int cmd_prog_loadall(struct cli *cli, int argc, char **argv);
+int cmd_prog_dump(struct cli *cli, int argc, char **argv);
 int cmd_disasm(struct cli *cli, int argc, char **argv);
 
 /* Print "Error: ..." (or bpftool's {"error": "..."} under -j); returns 255
@@ -48,6 +52,19 @@ int cli_read_file(const char *path, uint8_t **data, size_t *len);
  * raw instructions (a multiple of 8 bytes).  *insns is malloc'd. */
 int cli_load_insns(const struct cli *cli, const char *path, struct bpf_insn **insns,
 		   uint32_t *cnt);
+
+/* Does the file start with the ELF magic? */
+bool cli_is_elf(const char *path);
+
+struct bpfrt_object;
+struct bpfrt_program;
+/* Open the ELF object at path with the object loader, pick the program
+ * prog_name (NULL: the first), set every program's type to `type` (bpftool
+ * name; NULL: from SEC()), load it if asked.  On success *obj must be
+ * closed with bpfrt_object_close().  Prints the error and returns 255. */
+int cli_object_open(const struct cli *cli, struct bpfrt *rt, const char *path, const char *prog_name,
+		    const char *type, bool load, struct bpfrt_object **obj,
+		    struct bpfrt_program **prog);
 
 /* The runtime every command uses: pin root from --pin-root (else the
  * library's default).  Prints the error and returns NULL on failure. */

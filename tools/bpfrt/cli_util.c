@@ -98,7 +98,7 @@ int cli_load_insns(const struct cli *cli, const char *path, struct bpf_insn **in
 	}
 	if (len >= 4 && !memcmp(data, "\177ELF", 4)) {
 		free(data);
-		cli_error(cli, "'%s' is an ELF object; ELF loading is not implemented yet", path);
+		cli_error(cli, "'%s' is an ELF object: load it with the object loader (prog load / prog run file)", path);
 		return -ENOTSUP;
 	}
 	if (looks_textual(data, len)) {

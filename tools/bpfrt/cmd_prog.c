@@ -1,4 +1,5 @@
-/* cmd_prog.c — `bpfrt prog ...`: programs (show, pin, run).
+/* cmd_prog.c — `bpfrt prog ...`: programs (show, pin, run; load, loadall
+ * and dump of ELF objects are in cmd_prog_obj.c).
  *
  * PROG := id ID | pinned FILE | name NAME (objects under the pin root, see
  * cli_objects.c) | file FILE (assembly text or raw instructions, loaded on
@@ -18,8 +19,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "bpfrt/object.h"
+
 struct run_args {
 	const char *file; /* PROG is `file FILE`; otherwise argv[0..1] name it */
+	const char *prog; /* `file OBJ prog NAME`: the program of an ELF object */
 	int opts_at;      /* where the options after PROG start */
 	const char *data_in, *data_out, *ctx_in, *ctx_out;
 	uint64_t repeat;
@@ -64,6 +68,10 @@ static int parse_run_args(const struct cli *cli, int argc, char **argv, struct r
 			    a->repeat > UINT32_MAX)
 				return cli_error(cli, "'repeat' needs a positive number, got '%s'",
 						 i < argc ? argv[i] : "");
+		} else if (!strcmp(kw, "prog") && a->file && i == a->opts_at) {
+			if (++i >= argc)
+				return cli_error(cli, "'prog' needs a NAME argument");
+			a->prog = argv[i];
 		} else if (!strcmp(kw, "checked")) {
 			if (!a->file)
 				return cli_error(cli, "'checked' applies to 'file' programs only");
@@ -145,25 +153,17 @@ static void print_run_result(const struct cli *cli, uint32_t retval, uint64_t du
 /* BPF_PROG_TEST_RUN on a pinned program: its type decides what data_in and
  * ctx_in mean, as in the kernel.  Output buffers leave room for growth
  * (XDP may extend the packet). */
-static int run_loaded(struct cli *cli, int argc, char **argv, const struct run_args *a)
+static int test_run_fd(struct cli *cli, struct bpfrt *rt, int fd, const struct run_args *a)
 {
 	uint8_t *data = NULL, *ctx = NULL, *data_out = NULL, *ctx_out = NULL;
 	size_t data_len = 0, ctx_len = 0;
-	struct bpfrt *rt = NULL;
-	struct cli_objs objs;
-	int rc = 255, i = 0, fd;
-	struct cli_obj *obj;
+	int rc = 255;
 	if (read_opt(cli, a->data_in, &data, &data_len) || read_opt(cli, a->ctx_in, &ctx, &ctx_len))
-		goto out_files;
+		goto out;
 	if (data_len > UINT32_MAX - 8192 || ctx_len > UINT32_MAX - 8192) {
 		cli_error(cli, "input too large");
-		goto out_files;
-	}
-	if (!(rt = cli_runtime(cli)))
-		goto out_files;
-	cli_objs_init(&objs, cli, rt);
-	if (open_prog(&objs, &i, argc, argv, &fd, &obj))
 		goto out;
+	}
 	uint32_t data_out_len = (uint32_t)data_len + 4096, ctx_out_len = (uint32_t)ctx_len + 4096;
 	data_out = calloc(1, data_out_len);
 	ctx_out = calloc(1, ctx_out_len);
@@ -202,13 +202,47 @@ static int run_loaded(struct cli *cli, int argc, char **argv, const struct run_a
 	print_run_result(cli, t.test.retval, t.test.duration, a->repeat);
 	rc = 0;
 out:
-	cli_objs_free(&objs);
-	bpfrt_free(rt);
-out_files:
 	free(data);
 	free(ctx);
 	free(data_out);
 	free(ctx_out);
+	return rc;
+}
+
+static int run_loaded(struct cli *cli, int argc, char **argv, const struct run_args *a)
+{
+	struct bpfrt *rt = cli_runtime(cli);
+	if (!rt)
+		return 255;
+	struct cli_objs objs;
+	struct cli_obj *obj;
+	int i = 0, fd, rc;
+	cli_objs_init(&objs, cli, rt);
+	rc = open_prog(&objs, &i, argc, argv, &fd, &obj);
+	if (!rc)
+		rc = test_run_fd(cli, rt, fd, a);
+	cli_objs_free(&objs);
+	bpfrt_free(rt);
+	return rc;
+}
+
+/* `file OBJ [prog NAME]` with an ELF object: load it with the object
+ * loader (maps created, relocations applied) and BPF_PROG_TEST_RUN the
+ * program, with its type's meaning of data and ctx. */
+static int run_elf(struct cli *cli, const struct run_args *a)
+{
+	if (a->checked)
+		return cli_error(cli, "'checked' applies to raw and assembly files, not ELF objects");
+	struct bpfrt *rt = cli_runtime(cli);
+	if (!rt)
+		return 255;
+	struct bpfrt_object *obj = NULL;
+	struct bpfrt_program *prog = NULL;
+	int rc = cli_object_open(cli, rt, a->file, a->prog, NULL, true, &obj, &prog);
+	if (!rc)
+		rc = test_run_fd(cli, rt, bpfrt_program_fd(prog), a);
+	bpfrt_object_close(obj);
+	bpfrt_free(rt);
 	return rc;
 }
 
@@ -222,6 +256,10 @@ static int do_run(struct cli *cli, int argc, char **argv)
 		return err;
 	if (!a.file)
 		return run_loaded(cli, argc, argv, &a);
+	if (cli_is_elf(a.file))
+		return run_elf(cli, &a);
+	if (a.prog)
+		return cli_error(cli, "'prog NAME' applies to ELF objects; '%s' is not one", a.file);
 	if (!strcmp(cli->engine, "jit"))
 		return cli_error(cli, "the JIT engine is not available yet; use --engine interp");
 	struct bpf_insn *insns = NULL;
@@ -579,10 +617,14 @@ static int usage(const struct cli *cli, int rc)
 		"       bpfrt prog run PROG [data_in FILE] [data_out FILE] [ctx_in FILE] [ctx_out FILE] \\\n"
 		"                           [repeat N] [checked]\n"
 		"       bpfrt prog pin PROG FILE\n"
+		"       bpfrt prog load OBJ FILE [type TYPE] [pinmaps DIR]\n"
+		"       bpfrt prog loadall OBJ DIR [type TYPE] [pinmaps DIR]\n"
+		"       bpfrt prog dump xlated PROG [linum] [opcodes]\n"
 		"       bpfrt prog help\n"
 		"\n"
 		"       PROG := { id PROG_ID | pinned FILE | name PROG_NAME |\n"
-		"                 file FILE [type TYPE] [map idx IDX MAP]... }\n"
+		"                 file FILE [type TYPE] [map idx IDX MAP]... |\n"
+		"                 file OBJ [prog NAME] }\n"
 		"       MAP := { id MAP_ID | pinned FILE | name MAP_NAME }\n"
 		"       'file': assembly text or raw instructions; 'type' and 'map idx' apply to\n"
 		"       'prog pin' (default type xdp); 'checked' to 'prog run file' only\n");
@@ -602,7 +644,11 @@ int cmd_prog(struct cli *cli, int argc, char **argv)
 		return do_show(cli, argc - 1, argv + 1);
 	if (!strcmp(cmd, "pin"))
 		return do_pin(cli, argc - 1, argv + 1);
-	if (!strcmp(cmd, "load") || !strcmp(cmd, "loadall") || !strcmp(cmd, "dump"))
-		return cli_error(cli, "'prog %s' is not implemented yet", cmd);
+	if (!strcmp(cmd, "load"))
+		return cmd_prog_load(cli, argc - 1, argv + 1);
+	if (!strcmp(cmd, "loadall"))
+		return cmd_prog_loadall(cli, argc - 1, argv + 1);
+	if (!strcmp(cmd, "dump"))
+		return cmd_prog_dump(cli, argc - 1, argv + 1);
 	return cli_error(cli, "command '%s' is unknown, have you spelled it right?", cmd);
 }
