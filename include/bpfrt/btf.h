@@ -54,6 +54,15 @@ BPFRT_API int bpfrt_btf_dump_c(const struct bpfrt_btf *btf, FILE *f);
  * (`{"a": 1, ...}`-like text) or JSON (json true).  size must match. */
 BPFRT_API int bpfrt_btf_dump_data(const struct bpfrt_btf *btf, uint32_t id, const void *data,
 				  size_t size, bool json, FILE *f);
+/* The same, as if nested depth levels deep in bpftool's output (plain mode
+ * indents 4 spaces per level: a value inside `"value": ` of a map dump entry
+ * is at depth 2).  Plain is bpftool's pretty layout (pointers as %p,
+ * non-printable chars and bitfields as bare hex); JSON is compact.  A
+ * DATASEC's size is taken from size (object files leave it 0).  0, or
+ * -EINVAL (size mismatch, data of a kind that has no value). */
+BPFRT_API int bpfrt_btf_dump_data_depth(const struct bpfrt_btf *btf, uint32_t id,
+					const void *data, size_t size, bool json, int depth,
+					FILE *f);
 
 /* .BTF.ext: parse and validate against btf (names, type ids, record sizes). */
 BPFRT_API struct bpfrt_btf_ext *bpfrt_btf_ext_new(const void *data, size_t size,

@@ -487,6 +487,104 @@ static void test_ext(void)
 	bpfrt_btf_free(btf);
 }
 
+/* Run a dumper into a memory buffer; the caller frees. */
+static char *capture(int (*fn)(const struct bpfrt_btf *, FILE *), const struct bpfrt_btf *btf)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int err = fn(btf, f);
+	fclose(f);
+	CHECK(err == 0, "dump: %d", err);
+	return buf;
+}
+
+static char *capture_data(const struct bpfrt_btf *btf, uint32_t id, const void *data, size_t size,
+			  bool json, int *err)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	*err = bpfrt_btf_dump_data(btf, id, data, size, json, f);
+	fclose(f);
+	return buf;
+}
+
+static void test_dumps(void)
+{
+	struct blob b;
+	struct bpfrt_diag d = {0};
+	build_ref(&b);
+	blob_finish(&b);
+	struct bpfrt_btf *btf = bpfrt_btf_new(b.out, b.size, &d);
+	CHECK(btf, "ref: %s", d.msg);
+	if (!btf)
+		return;
+	char *raw = capture(bpfrt_btf_dump_raw, btf);
+	CHECK(strstr(raw, "[1] INT 'int' size=4 bits_offset=0 nr_bits=32 encoding=SIGNED\n"
+			  "[2] PTR '(anon)' type_id=3\n"
+			  "[3] STRUCT 'foo' size=16 vlen=3\n"
+			  "\t'a' type_id=1 bits_offset=0\n"
+			  "\t'next' type_id=2 bits_offset=64\n"
+			  "\t'bf' type_id=1 bits_offset=32 bitfield_size=3\n"),
+	      "raw:\n%s", raw);
+	CHECK(strstr(raw, "[9] ENUM 'e' encoding=SIGNED size=4 vlen=2\n\t'A' val=1\n\t'B' val=-2\n"),
+	      "raw enum");
+	CHECK(strstr(raw, "[10] VAR 'v' type_id=6, linkage=global\n"), "raw var");
+	CHECK(strstr(raw, "[11] DATASEC '.data' size=40 vlen=1\n\ttype_id=10 offset=0 size=40 "
+			  "(VAR 'v')\n"),
+	      "raw datasec");
+	CHECK(strstr(raw, "[14] FWD 'bar' fwd_kind=struct\n[15] FLOAT 'float' size=4\n"), "raw fwd");
+	free(raw);
+
+	char *c = capture(bpfrt_btf_dump_c, btf);
+	CHECK(strstr(c, "struct foo {\n\tint a;\n\tint bf: 3;\n\tstruct foo *next;\n};") ||
+		      strstr(c, "struct foo {\n\tint a;\n"),
+	      "c struct:\n%s", c);
+	CHECK(strstr(c, "typedef struct foo foo_t;\n"), "c typedef:\n%s", c);
+	CHECK(strstr(c, "enum e {\n\tA = 1,\n\tB = -2,\n};\n"), "c enum:\n%s", c);
+	CHECK(strstr(c, "union u {\n\tint x;\n\tchar c;\n};\n"), "c union:\n%s", c);
+	CHECK(strstr(c, "struct bar;\n"), "c fwd:\n%s", c);
+	free(c);
+
+	/* data: struct foo {a = -3, next = 0, bf = 5} */
+	uint8_t foo[16] = {0};
+	int32_t a = -3;
+	memcpy(foo, &a, 4);
+	foo[4] = 5;
+	int err;
+	char *s = capture_data(btf, 3, foo, sizeof(foo), true, &err);
+	CHECK(err == 0 && !strcmp(s, "{\"a\":-3,\"next\":0,\"bf\":\"0x5\"}"), "json foo: %d %s", err, s);
+	free(s);
+	s = capture_data(btf, 5, foo, sizeof(foo), false, &err);
+	CHECK(err == 0 && !strcmp(s, "{\n    \"a\": -3,\n    \"next\": (nil),\n    \"bf\": 0x5\n}"),
+	      "plain foo: %d %s", err, s);
+	free(s);
+	s = capture_data(btf, 3, foo, 15, true, &err);
+	CHECK(err == -EINVAL, "size mismatch: %d", err);
+	free(s);
+	int32_t arr[10] = {1, 2, 3};
+	s = capture_data(btf, 6, arr, sizeof(arr), false, &err);
+	CHECK(err == 0 && !strcmp(s, "[1,2,3,0,0,0,0,0,0,0\n]"), "plain array: %s", s);
+	free(s);
+	int32_t ev = -2;
+	s = capture_data(btf, 9, &ev, 4, true, &err);
+	CHECK(err == 0 && !strcmp(s, "\"B\""), "enum: %s", s);
+	free(s);
+	ev = 7;
+	s = capture_data(btf, 9, &ev, 4, true, &err);
+	CHECK(err == 0 && !strcmp(s, "7"), "enum number: %s", s);
+	free(s);
+	s = capture_data(btf, 11, arr, sizeof(arr), true, &err);
+	CHECK(err == 0 && !strcmp(s, "{\".data\":[{\"v\":[1,2,3,0,0,0,0,0,0,0]}]}"), "datasec: %s", s);
+	free(s);
+	char ch = 'x';
+	s = capture_data(btf, 13, &ch, 1, true, &err);
+	CHECK(err == 0 && !strcmp(s, "120"), "char as signed int: %s", s);
+	free(s);
+	bpfrt_btf_free(btf);
+}
+
 int main(void)
 {
 	test_valid();
@@ -494,5 +592,6 @@ int main(void)
 	test_records();
 	test_loops();
 	test_ext();
+	test_dumps();
 	return CHECK_DONE();
 }
