@@ -30,7 +30,8 @@ int sys_array_of_maps(__u32 *ctx)
 {
 	__u32 total = 0;
 	for (__u32 slot = 0; slot < 4; slot++) {
-		__u32 *inner = bpf_map_lookup_elem(&outer, &slot);
+		__u32 key = slot; /* keeps the loop counter out of helper-visible stack */
+		__u32 *inner = bpf_map_lookup_elem(&outer, &key);
 		if (!inner) {
 			empty_slots |= 1u << slot;
 			continue;

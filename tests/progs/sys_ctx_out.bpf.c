@@ -10,8 +10,13 @@ struct args {
 };
 
 SEC("syscall")
-int sys_ctx_out(struct args *ctx)
+int sys_ctx_out(struct args *uctx)
 {
+	/* ctx may only be accessed at constant offsets: work on a copy, then
+	 * write it back whole */
+	struct args copy;
+	__builtin_memcpy(&copy, uctx, sizeof(copy));
+	struct args *ctx = &copy;
 	__u32 n = ctx->len;
 	if (n > 24)
 		n = 24;
@@ -29,5 +34,6 @@ int sys_ctx_out(struct args *ctx)
 	for (int i = 0; i < 24; i++)
 		sum += (__u8)ctx->buf[i] * (i + 1);
 	ctx->sum = sum;
+	__builtin_memcpy(uctx, &copy, sizeof(copy));
 	return n;
 }
