@@ -476,7 +476,7 @@ struct step_out {
 
 struct outcome {
 	int load_err;
-	char load_msg[160];
+	char load_msg[512];
 	int nsteps;
 	struct step_out steps[MAX_STEPS];
 	int nmaps;
@@ -816,7 +816,7 @@ static void syscall_ctx_back(uint32_t t, const struct step *s, struct step_out *
 	so->ctx_len = s->ctx_len;
 }
 
-static char pin_root_kernel[256], pin_root_bpfrt[256], rt_root_bpfrt[256];
+static char pin_root_kernel[256], pin_root_bpfrt[300], rt_root_bpfrt[256];
 
 /* ---- Kernel side (libbpf) ---------------------------------------------- */
 
