@@ -24,8 +24,10 @@ static enum batch_style style_of(uint32_t type)
 	switch (type) {
 	case BPF_MAP_TYPE_ARRAY:
 	case BPF_MAP_TYPE_PERCPU_ARRAY:
+	case BPF_MAP_TYPE_ARRAY_OF_MAPS:
 	case BPF_MAP_TYPE_LPM_TRIE:
 		return BATCH_GENERIC;
+	case BPF_MAP_TYPE_HASH_OF_MAPS: /* values in and out as for the element commands */
 	case BPF_MAP_TYPE_HASH:
 	case BPF_MAP_TYPE_PERCPU_HASH:
 	case BPF_MAP_TYPE_LRU_HASH:

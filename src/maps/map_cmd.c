@@ -48,6 +48,13 @@ static bool map_is_keyless(uint32_t type)
 	       type == BPF_MAP_TYPE_BLOOM_FILTER;
 }
 
+/* A key pointer for a map without keys (ring buffer): the kernel copies the
+ * key before dispatching, so this is -EINVAL even where the op is -ENOTSUPP. */
+static bool stray_key(const struct bpfrt_map *map, const union bpf_attr *attr)
+{
+	return attr->key && !map->key_size;
+}
+
 int bpfrt_cmd_map_create(struct bpfrt *rt, union bpf_attr *attr)
 {
 	if ((attr->map_flags & BPF_F_RDONLY) && (attr->map_flags & BPF_F_WRONLY))
@@ -126,8 +133,8 @@ int bpfrt_cmd_map_lookup(struct bpfrt *rt, union bpf_attr *attr)
 		err = -EPERM;
 	} else if (map_is_keyless(map->type) && !(attr->flags & BPF_F_LOCK)) {
 		err = lookup_by_peek(map, attr);
-	} else if ((attr->flags & BPF_F_LOCK) || !map->ops->lookup_copy) {
-		err = (attr->flags & BPF_F_LOCK) ? -EINVAL : -ENOTSUPP;
+	} else if ((attr->flags & BPF_F_LOCK) || stray_key(map, attr) || !map->ops->lookup_copy) {
+		err = (attr->flags & BPF_F_LOCK) || stray_key(map, attr) ? -EINVAL : -ENOTSUPP;
 	} else {
 		void *key = copy_in(map, attr->key, map->key_size, &err);
 		void *value = key ? calloc(1, bpfrt_map_user_value_size(map)) : NULL;
@@ -153,8 +160,8 @@ int bpfrt_cmd_map_update(struct bpfrt *rt, union bpf_attr *attr)
 		return err;
 	if ((map->flags & BPF_F_RDONLY) || __atomic_load_n(&map->shm->frozen, __ATOMIC_ACQUIRE)) {
 		err = -EPERM;
-	} else if ((attr->flags & BPF_F_LOCK) || !map->ops->update) {
-		err = (attr->flags & BPF_F_LOCK) ? -EINVAL : -ENOTSUPP;
+	} else if ((attr->flags & BPF_F_LOCK) || stray_key(map, attr) || !map->ops->update) {
+		err = (attr->flags & BPF_F_LOCK) || stray_key(map, attr) ? -EINVAL : -ENOTSUPP;
 	} else {
 		void *key = copy_in(map, attr->key, map->key_size, &err);
 		void *value = key ? copy_in(map, attr->value, bpfrt_map_user_value_size(map), &err) : NULL;
@@ -178,7 +185,7 @@ int bpfrt_cmd_map_delete(struct bpfrt *rt, union bpf_attr *attr)
 	if ((map->flags & BPF_F_RDONLY) || __atomic_load_n(&map->shm->frozen, __ATOMIC_ACQUIRE)) {
 		err = -EPERM;
 	} else if (!map->ops->delete) {
-		err = -ENOTSUPP;
+		err = stray_key(map, attr) ? -EINVAL : -ENOTSUPP;
 	} else {
 		void *key = copy_in(map, attr->key, map->key_size, &err);
 		if (key)
@@ -198,7 +205,7 @@ int bpfrt_cmd_map_get_next_key(struct bpfrt *rt, union bpf_attr *attr)
 	if (map->flags & BPF_F_WRONLY) {
 		err = -EPERM;
 	} else if (!map->ops->get_next_key) {
-		err = -ENOTSUPP;
+		err = stray_key(map, attr) ? -EINVAL : -ENOTSUPP;
 	} else {
 		void *key = attr->key ? copy_in(map, attr->key, map->key_size, &err) : NULL;
 		void *next = malloc(map->key_size ? map->key_size : 1);

@@ -3,8 +3,10 @@
  * Values are maps: the application stores a map fd, reads back the map's
  * id, and a program's lookup returns the inner map itself, to be used with
  * the map helpers.  Inner maps must match the template given at creation
- * (inner_map_fd): type, key and value size, flags, and max_entries unless
- * the template has BPF_F_INNER_MAP — the kernel's rule.
+ * (inner_map_fd): type, key and value size, flags, and for an ARRAY
+ * template max_entries unless it has BPF_F_INNER_MAP — the kernel's rule
+ * (array_map_meta_equal; every other type ignores max_entries).  A prog
+ * array can't be a template (-ENOTSUPP: it has no map_meta_equal).
  *
  * Map objects live in one process, so the contents are process-local
  * (map->priv); the hash variant keeps its keys in a private hash map whose
@@ -44,8 +46,11 @@ static int mim_check(const union bpf_attr *attr)
 	if (attr->map_type == BPF_MAP_TYPE_ARRAY_OF_MAPS &&
 	    (attr->key_size != 4 || (attr->map_flags & ~(uint32_t)(BPF_F_NUMA_NODE | BPF_F_RDONLY | BPF_F_WRONLY))))
 		return -EINVAL;
+	/* The hash variant takes a hash map's flags (htab_map_alloc_check), the
+	 * program access flags and BPF_F_ZERO_SEED included. */
 	if (attr->map_type == BPF_MAP_TYPE_HASH_OF_MAPS &&
-	    (attr->map_flags & ~(uint32_t)(BPF_F_NO_PREALLOC | BPF_F_NUMA_NODE | BPF_F_RDONLY | BPF_F_WRONLY)))
+	    (attr->map_flags & ~(uint32_t)(BPF_F_NO_PREALLOC | BPF_F_NUMA_NODE | BPF_F_RDONLY | BPF_F_WRONLY |
+					   BPF_F_RDONLY_PROG | BPF_F_WRONLY_PROG | BPF_F_ZERO_SEED)))
 		return -EINVAL;
 	return 0;
 }
@@ -93,7 +98,9 @@ static int mim_init(struct bpfrt_map *map)
 	if (!obj)
 		return err;
 	struct bpfrt_map *tmpl = bpfrt_map_from_obj(obj);
-	err = is_map_in_map(tmpl->type) ? -EINVAL : mim_setup(map, tmpl);
+	err = is_map_in_map(tmpl->type) ? -EINVAL
+	      : tmpl->type == BPF_MAP_TYPE_PROG_ARRAY ? -ENOTSUPP
+						     : mim_setup(map, tmpl);
 	bpfrt_obj_put(obj);
 	return err;
 }
@@ -156,7 +163,9 @@ static bool template_ok(struct mim *m, const struct bpfrt_map *inner)
 		return !is_map_in_map(inner->type);
 	}
 	return inner->type == m->t_type && inner->key_size == m->t_key && inner->value_size == m->t_value &&
-	       inner->flags == m->t_flags && ((m->t_flags & BPF_F_INNER_MAP) || inner->max_entries == m->t_entries);
+	       inner->flags == m->t_flags &&
+	       (m->t_type != BPF_MAP_TYPE_ARRAY || (m->t_flags & BPF_F_INNER_MAP) ||
+		inner->max_entries == m->t_entries);
 }
 
 static struct bpfrt_map *slot_map(struct mim *m, uint32_t slot_plus_one)
@@ -208,9 +217,9 @@ static int mim_update(struct bpfrt_map *map, const void *key, const void *value,
 			return -EINVAL;
 		if (idx >= map->max_entries)
 			return -E2BIG;
-	} else if (flags > BPF_EXIST) {
-		return -EINVAL;
 	}
+	/* The hash variant takes the fd (and checks the template) before the
+	 * flags, as the kernel's bpf_fd_htab_map_update_elem does. */
 	memcpy(&fd, value, 4);
 	struct bpfrt_obj *obj = bpfrt_fd_get(map->obj.rt, fd, BPFRT_OBJ_MAP, &err);
 	if (!obj)
@@ -218,7 +227,10 @@ static int mim_update(struct bpfrt_map *map, const void *key, const void *value,
 	struct bpfrt_map *inner = bpfrt_map_from_obj(obj);
 	pthread_mutex_lock(&m->lock);
 	uint32_t slot = 0;
-	if (!template_ok(m, inner)) {
+	if (is_hash(map) && flags > BPF_EXIST) {
+		err = -EINVAL;
+		bpfrt_obj_put(obj);
+	} else if (!template_ok(m, inner)) {
 		err = -EINVAL;
 		bpfrt_obj_put(obj);
 	} else {
@@ -269,6 +281,15 @@ static int mim_get_next_key(struct bpfrt_map *map, const void *key, void *next_k
 	return 0;
 }
 
+/* HASH_OF_MAPS: the batch walk's cursor is the index map's. */
+static int mim_key_at(struct bpfrt_map *map, uint32_t *pos, void *key)
+{
+	struct mim *m = map->priv;
+	if (!is_hash(map) || !m->index->ops->key_at)
+		return -ENOTSUPP;
+	return m->index->ops->key_at(m->index, pos, key);
+}
+
 bool bpfrt_map_in_map_holds(struct bpfrt_map *outer, const struct bpfrt_map *inner)
 {
 	if (!is_map_in_map(outer->type))
@@ -284,7 +305,7 @@ bool bpfrt_map_in_map_holds(struct bpfrt_map *outer, const struct bpfrt_map *inn
 #define MIM_OPS                                   \
 	.check = mim_check, .data_size = mim_data_size, .init = mim_init, .open = mim_open, \
 	.release = mim_release, .lookup = mim_lookup, .lookup_copy = mim_lookup_copy,       \
-	.update = mim_update, .delete = mim_delete, .get_next_key = mim_get_next_key
+	.update = mim_update, .delete = mim_delete, .get_next_key = mim_get_next_key, .key_at = mim_key_at
 
 const struct bpfrt_map_ops bpfrt_array_of_maps_map_ops = {MIM_OPS};
 const struct bpfrt_map_ops bpfrt_hash_of_maps_map_ops = {MIM_OPS};

@@ -22,7 +22,8 @@ struct prog_array {
 
 static int pa_check(const union bpf_attr *attr)
 {
-	const uint32_t ok = BPF_F_NUMA_NODE | BPF_F_RDONLY | BPF_F_WRONLY | BPF_F_PRESERVE_ELEMS;
+	/* BPF_F_PRESERVE_ELEMS is the perf event array's alone (-EINVAL here, as the kernel) */
+	const uint32_t ok = BPF_F_NUMA_NODE | BPF_F_RDONLY | BPF_F_WRONLY;
 	if (attr->key_size != 4 || attr->value_size != 4 || attr->max_entries == 0 || (attr->map_flags & ~ok))
 		return -EINVAL;
 	return 0;

@@ -122,7 +122,9 @@ void *bpfrt_ringbuf_reserve(struct bpfrt_map *map, uint64_t size)
 	bpfrt_map_lock(map);
 	uint64_t cons = __atomic_load_n(&s->cons_pos, __ATOMIC_ACQUIRE);
 	uint64_t prod = s->prod_pos;
-	if (prod + len - cons > map->max_entries) {
+	/* The kernel's rule: the producer stays at most size - 1 bytes ahead
+	 * (new_prod_pos - cons_pos > mask), so a ring is never completely full. */
+	if (prod + len - cons > map->max_entries - 1) {
 		bpfrt_map_unlock(map);
 		return NULL;
 	}
