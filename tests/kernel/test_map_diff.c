@@ -3,6 +3,8 @@
  * sequence of operations (creates with bad attributes, updates with every flag, lookups, deletes,
  * get_next_key, lookup_and_delete, push/pop/peek, the batch commands, freeze) runs on both, and
  * every return value, errno and returned value must agree; then the full contents are compared.
+ * Then the maps of fds (PROG_ARRAY, ARRAY_OF_MAPS, HASH_OF_MAPS, PERF_EVENT_ARRAY), compared by
+ * the logical object each id names, and RINGBUF, whose records programs write on both sides.
  * Env: BPFRT_MAP_DIFF_SEED, BPFRT_MAP_DIFF_OPS.  Exits 77 (CTest skip) when bpf() is unavailable. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -11,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -713,6 +716,767 @@ static int run_type(const struct tcase *tc, uint64_t seed, uint64_t nops, bool *
 	return r.mismatches ? 1 : 0;
 }
 
+/* ---- Maps of fds: PROG_ARRAY, ARRAY_OF_MAPS, HASH_OF_MAPS, PERF_EVENT_ARRAY ----
+ * Values are fds going in and object ids coming out, and the two sides' fds and ids differ:
+ * both sides hold the same list of "logical objects" (equivalent programs or inner maps, then
+ * ones that must be refused, then bad fds), an update stores object j's fd of each side, and a
+ * looked-up id is compared as the logical object it names on its side.
+ * PERF_EVENT_ARRAY: the kernel's update wants a real perf event fd (perf_event_open), bpfrt takes
+ * any value (see perf_event_array.c), so its updates are not compared and every slot stays empty;
+ * its max_entries stays <= 4096 in creates (bpfrt's documented limit, -E2BIG past it). */
+
+#define MAX_OBJ 12
+
+struct fdrun {
+	struct run r;
+	int obj[2][MAX_OBJ];
+	uint32_t id[2][MAX_OBJ];
+	uint32_t nobj, ngood; /* 0..ngood-1: accepted values; the rest are refused */
+	int extra[2][4];      /* other fds to close at the end */
+	uint32_t nextra;
+};
+
+#define INSN(c, d, s, o, i) ((struct bpf_insn){.code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i)})
+#define MOV_IMM(d, i) INSN(BPF_ALU64 | BPF_MOV | BPF_K, d, 0, 0, i)
+#define MOV_REG(d, s) INSN(BPF_ALU64 | BPF_MOV | BPF_X, d, s, 0, 0)
+#define ADD_IMM(d, i) INSN(BPF_ALU64 | BPF_ADD | BPF_K, d, 0, 0, i)
+#define ST_DW(d, o, i) INSN(BPF_ST | BPF_MEM | BPF_DW, d, 0, o, i)
+#define CALL(f) INSN(BPF_JMP | BPF_CALL, 0, 0, 0, f)
+#define EXIT() INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
+
+static int prog_load(int side, uint32_t type, const struct bpf_insn *insns, uint32_t n)
+{
+	union bpf_attr a;
+	memset(&a, 0, sizeof(a));
+	a.prog_type = type, a.insns = (uintptr_t)insns, a.insn_cnt = n, a.license = (uintptr_t) "GPL";
+	return sys_bpf(side, BPF_PROG_LOAD, &a);
+}
+
+static int map_make(int side, uint32_t type, uint32_t ks, uint32_t vs, uint32_t n, uint32_t flags, int inner)
+{
+	union bpf_attr a;
+	memset(&a, 0, sizeof(a));
+	a.map_type = type, a.key_size = ks, a.value_size = vs, a.max_entries = n, a.map_flags = flags;
+	a.inner_map_fd = (uint32_t)inner;
+	return sys_bpf(side, BPF_MAP_CREATE, &a);
+}
+
+/* The id of a prog or map fd (both info structs start with type, id). */
+static uint32_t obj_id(int side, int fd, bool prog)
+{
+	struct bpf_prog_info pi;
+	struct bpf_map_info mi;
+	union bpf_attr a;
+	memset(&pi, 0, sizeof(pi)), memset(&mi, 0, sizeof(mi)), memset(&a, 0, sizeof(a));
+	a.info.bpf_fd = (uint32_t)fd;
+	a.info.info_len = prog ? sizeof(pi) : sizeof(mi);
+	a.info.info = prog ? (uintptr_t)&pi : (uintptr_t)&mi;
+	if (fd < 0 || sys_bpf(side, BPF_OBJ_GET_INFO_BY_FD, &a) < 0)
+		return 0;
+	return prog ? pi.id : mi.id;
+}
+
+/* The logical object an id names on a side, or -1. */
+static int logical(const struct fdrun *f, int side, uint32_t id)
+{
+	for (uint32_t j = 0; j < f->nobj; j++)
+		if (id && f->id[side][j] == id)
+			return (int)j;
+	return -1;
+}
+
+static void same_logical(struct fdrun *f, const char *op, const uint32_t *ids0, const uint32_t *ids1, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		int l0 = logical(f, 0, ids0[i]), l1 = logical(f, 1, ids1[i]);
+		if (l0 != l1 || l0 < 0) {
+			char d[96];
+			snprintf(d, sizeof(d), "element %u: kernel object %d (id %u), bpfrt object %d (id %u)", i, l0,
+				 ids0[i], l1, ids1[i]);
+			mismatch(&f->r, op, d, 0, 0);
+			return;
+		}
+	}
+}
+
+/* An fd map's element command with object obj (-1: none) as the value. */
+static void fd_elem(struct fdrun *f, int cmd, const uint8_t *key, int obj, uint64_t flags, bool compare_value)
+{
+	uint32_t v[2];
+	int ret[2];
+	for (int s = 0; s < 2; s++) {
+		union bpf_attr a;
+		memset(&a, 0, sizeof(a));
+		v[s] = obj >= 0 ? (uint32_t)f->obj[s][obj] : 0xa5a5a5a5u;
+		a.map_fd = (uint32_t)f->r.fd[s], a.key = (uintptr_t)key, a.value = (uintptr_t)&v[s], a.flags = flags;
+		ret[s] = sys_bpf(s, cmd, &a);
+	}
+	char op[96];
+	snprintf(op, sizeof(op), "%s flags %#" PRIx64 " object %d%s", cmd_name(cmd), flags, obj, key ? "" : " key NULL");
+	if (same_ret(&f->r, op, ret[0], ret[1]) && ret[0] == 0 && compare_value)
+		same_logical(f, op, &v[0], &v[1], 1);
+}
+
+static bool fd_hashy(const struct fdrun *f)
+{
+	return f->r.tc->type == BPF_MAP_TYPE_HASH_OF_MAPS;
+}
+
+static void fd_rand_key(struct fdrun *f, uint8_t *key)
+{
+	struct run *r = &f->r;
+	if (fd_hashy(f)) {
+		rand_key(r, key);
+		return;
+	}
+	uint32_t idx = below(&r->rng, 30) ? below(&r->rng, r->tc->max_entries + 3) : 0xffffffffu - below(&r->rng, 2);
+	memset(key, 0, MAX_KEY);
+	memcpy(key, &idx, 4);
+}
+
+/* An object for an update: mostly a good one. */
+static int fd_rand_obj(struct fdrun *f)
+{
+	if (f->ngood && (below(&f->r.rng, 4) || f->ngood == f->nobj))
+		return (int)below(&f->r.rng, f->ngood);
+	return (int)(f->ngood + below(&f->r.rng, f->nobj - f->ngood));
+}
+
+/* A whole lookup (and delete) batch (one call, count mostly big enough) as key||logical records, sorted for hashes. */
+static void fd_batch_lookup(struct fdrun *f)
+{
+	struct run *r = &f->r;
+	uint32_t ks = r->tc->key_size, cap = r->tc->max_entries + 8;
+	static uint8_t keys[2][256 * MAX_KEY];
+	static uint32_t vals[2][256], recs[2][256 * 5];
+	/* a hash's partial batch depends on its order: whole walks (or count 0) only */
+	uint32_t cnt[2], n = below(&r->rng, 4) ? cap : fd_hashy(f) ? 0 : below(&r->rng, 4);
+	uint64_t ef = rand_elem_flags(r);
+	int cmd = below(&r->rng, 8) ? BPF_MAP_LOOKUP_BATCH : BPF_MAP_LOOKUP_AND_DELETE_BATCH;
+	uint32_t tok[2];
+	int ret[2];
+	for (int s = 0; s < 2; s++) {
+		cnt[s] = n;
+		ret[s] = batch_call(r, s, cmd, NULL, &tok[s], keys[s], vals[s], &cnt[s], ef, 0);
+	}
+	char op[96];
+	snprintf(op, sizeof(op), "%s n %u elem_flags %#" PRIx64, cmd_name(cmd), n, ef);
+	if (!same_ret(r, op, ret[0], ret[1]))
+		return;
+	if (cnt[0] != cnt[1]) {
+		char d[64];
+		snprintf(d, sizeof(d), "count kernel %u, bpfrt %u", cnt[0], cnt[1]);
+		mismatch(r, op, d, ret[0], ret[1]);
+		return;
+	}
+	if (ret[0] && ret[0] != -ENOENT)
+		return;
+	for (int s = 0; s < 2; s++) {
+		for (uint32_t i = 0; i < cnt[s]; i++) {
+			memset(&recs[s][i * 5], 0, 20);
+			memcpy(&recs[s][i * 5], keys[s] + (size_t)i * ks, ks);
+			recs[s][i * 5 + 4] = (uint32_t)logical(f, s, vals[s][i]);
+		}
+		cmp_elem_size = 20;
+		if (fd_hashy(f))
+			qsort(recs[s], cnt[s], 20, cmp_elem);
+	}
+	same_bytes(r, op, "key/object records", recs[0], recs[1], (size_t)cnt[0] * 20);
+}
+
+/* UPDATE_BATCH (per-side fds) and DELETE_BATCH. */
+static void fd_batch_write(struct fdrun *f, int cmd)
+{
+	struct run *r = &f->r;
+	uint32_t ks = r->tc->key_size, n = below(&r->rng, 6), v[2][MAX_BATCH], cnt[2] = {n, n};
+	uint8_t keys[MAX_BATCH * MAX_KEY], key[MAX_KEY];
+	int objs[MAX_BATCH], ret[2];
+	for (uint32_t i = 0; i < n; i++) {
+		fd_rand_key(f, key);
+		memcpy(keys + i * ks, key, ks);
+		objs[i] = fd_rand_obj(f);
+		for (int s = 0; s < 2; s++)
+			v[s][i] = (uint32_t)f->obj[s][objs[i]];
+	}
+	uint64_t ef = below(&r->rng, 3) ? 0 : rand_update_flags(r);
+	for (int s = 0; s < 2; s++)
+		ret[s] = batch_call(r, s, cmd, NULL, NULL, keys, cmd == BPF_MAP_DELETE_BATCH ? NULL : v[s], &cnt[s], ef, 0);
+	char op[96];
+	snprintf(op, sizeof(op), "%s n %u elem_flags %#" PRIx64, cmd_name(cmd), n, ef);
+	if (same_ret(r, op, ret[0], ret[1]) && cnt[0] != cnt[1]) {
+		char d[64];
+		snprintf(d, sizeof(d), "count kernel %u, bpfrt %u", cnt[0], cnt[1]);
+		mismatch(r, op, d, ret[0], ret[1]);
+	}
+}
+
+/* MAP_CREATE of this type with one attribute changed; map-in-maps also get odd inner_map_fds. */
+static void fd_create_op(struct fdrun *f)
+{
+	struct run *r = &f->r;
+	const struct tcase *tc = r->tc;
+	bool mim = tc->type == BPF_MAP_TYPE_ARRAY_OF_MAPS || tc->type == BPF_MAP_TYPE_HASH_OF_MAPS;
+	static const uint32_t sizes[] = {0, 1, 3, 4, 5, 8, 64, 513, 0xffffffffu};
+	static const uint32_t entries[] = {0, 1, 2, 64, 4096, 4097, 1u << 20, 0xffffffffu};
+	static const uint32_t flags[] = {
+		BPF_F_NO_PREALLOC, BPF_F_NO_COMMON_LRU, BPF_F_NUMA_NODE, BPF_F_RDONLY, BPF_F_WRONLY,
+		BPF_F_ZERO_SEED, BPF_F_RDONLY_PROG, BPF_F_WRONLY_PROG, BPF_F_MMAPABLE, BPF_F_PRESERVE_ELEMS,
+		BPF_F_INNER_MAP, BPF_F_RDONLY | BPF_F_WRONLY, BPF_F_CLONE, 1u << 30};
+	uint32_t ks = tc->key_size, vs = tc->value_size, n = tc->max_entries, fl = tc->map_flags;
+	int inner[2] = {mim ? f->obj[0][0] : 0, mim ? f->obj[1][0] : 0};
+	char op[96];
+	switch (below(&r->rng, mim ? 5 : 4)) {
+	case 0:
+		ks = sizes[below(&r->rng, 9)];
+		snprintf(op, sizeof(op), "MAP_CREATE key_size %u", ks);
+		break;
+	case 1:
+		vs = sizes[below(&r->rng, 9)];
+		snprintf(op, sizeof(op), "MAP_CREATE value_size %u", vs);
+		break;
+	case 2:
+		n = entries[below(&r->rng, 8)];
+		if (tc->type == BPF_MAP_TYPE_PERF_EVENT_ARRAY && n > 4096)
+			n = 4096; /* bpfrt's limit, documented above */
+		if (n > 4096 && tc->type == BPF_MAP_TYPE_HASH_OF_MAPS)
+			fl |= BPF_F_NO_PREALLOC;
+		snprintf(op, sizeof(op), "MAP_CREATE max_entries %u flags %#x", n, fl);
+		break;
+	case 3:
+		fl ^= flags[below(&r->rng, 14)];
+		snprintf(op, sizeof(op), "MAP_CREATE map_flags %#x", fl);
+		break;
+	default: { /* inner_map_fd: an object that isn't a good template, or a bad fd */
+		int j = (int)(f->ngood + below(&r->rng, f->nobj - f->ngood));
+		inner[0] = f->obj[0][j], inner[1] = f->obj[1][j];
+		snprintf(op, sizeof(op), "MAP_CREATE inner_map_fd object %d", j);
+		break;
+	}
+	}
+	int ret[2];
+	for (int s = 0; s < 2; s++)
+		ret[s] = map_make(s, tc->type, ks, vs, n, fl, inner[s]);
+	if (ret[0] != -ENOMEM)
+		same_ret(r, op, ret[0], ret[1]);
+	close_fd(0, ret[0]);
+	close_fd(1, ret[1]);
+}
+
+static void fd_one_op(struct fdrun *f)
+{
+	struct run *r = &f->r;
+	bool perf = r->tc->type == BPF_MAP_TYPE_PERF_EVENT_ARRAY;
+	uint8_t key[MAX_KEY];
+	fd_rand_key(f, key);
+	uint32_t w = below(&r->rng, 1000);
+	if (perf && w >= 30 && w < 350)
+		w = 350 + below(&r->rng, 650); /* no updates: see above */
+	if (w < 30) {
+		fd_create_op(f);
+	} else if (w < 350) {
+		fd_elem(f, BPF_MAP_UPDATE_ELEM, key, fd_rand_obj(f), rand_update_flags(r), false);
+	} else if (w < 550) {
+		uint64_t fl = below(&r->rng, 20) ? 0 : below(&r->rng, 2) ? BPF_F_LOCK : 2;
+		fd_elem(f, BPF_MAP_LOOKUP_ELEM, key, -1, fl, true);
+	} else if (w < 700) {
+		fd_elem(f, BPF_MAP_DELETE_ELEM, key, -1, 0, false);
+	} else if (w < 850) {
+		uint32_t how = below(&r->rng, 3);
+		if (how == 0) {
+			next_key_op(r, NULL, !fd_hashy(f), true);
+		} else if (how == 1) {
+			next_key_op(r, key, !fd_hashy(f), !fd_hashy(f)); /* maybe present */
+		} else {
+			if (fd_hashy(f))
+				key_of(r, r->tc->universe + 1000 + below(&r->rng, 1000), key); /* never inserted */
+			next_key_op(r, key, !fd_hashy(f), true);
+		}
+	} else if (w < 880) {
+		fd_elem(f, BPF_MAP_LOOKUP_AND_DELETE_ELEM, key, -1, below(&r->rng, 4) ? 0 : BPF_F_LOCK, false);
+	} else if (w < 930) {
+		fd_batch_lookup(f);
+	} else if (w < 970) {
+		if (!perf)
+			fd_batch_write(f, BPF_MAP_UPDATE_BATCH);
+	} else {
+		fd_batch_write(f, BPF_MAP_DELETE_BATCH);
+	}
+}
+
+/* The final contents: every key and the logical object it holds. */
+static void fd_compare_contents(struct fdrun *f)
+{
+	struct run *r = &f->r;
+	uint32_t ks = r->tc->key_size, cap = r->tc->max_entries + 8;
+	static uint8_t keys[2][256 * MAX_KEY];
+	static uint32_t recs[2][256 * 5];
+	uint32_t n[2];
+	r->idx = r->ops;
+	for (int s = 0; s < 2; s++) {
+		n[s] = all_keys(r, s, keys[s], cap);
+		uint32_t m = 0;
+		for (uint32_t i = 0; i < n[s]; i++) {
+			union bpf_attr a;
+			uint32_t id = 0;
+			memset(&a, 0, sizeof(a));
+			a.map_fd = (uint32_t)r->fd[s], a.key = (uintptr_t)(keys[s] + (size_t)i * ks), a.value = (uintptr_t)&id;
+			if (sys_bpf(s, BPF_MAP_LOOKUP_ELEM, &a))
+				continue; /* an empty array slot */
+			memset(&recs[s][m * 5], 0, 20);
+			memcpy(&recs[s][m * 5], keys[s] + (size_t)i * ks, ks);
+			recs[s][m * 5 + 4] = (uint32_t)logical(f, s, id);
+			m++;
+		}
+		n[s] = m;
+		cmp_elem_size = 20;
+		qsort(recs[s], m, 20, cmp_elem);
+	}
+	if (n[0] != n[1]) {
+		char d[64];
+		snprintf(d, sizeof(d), "elements kernel %u, bpfrt %u", n[0], n[1]);
+		mismatch(r, "final contents", d, 0, 0);
+	} else {
+		same_bytes(r, "final contents", "key/object records", recs[0], recs[1], (size_t)n[0] * 20);
+	}
+}
+
+static void fd_add(struct fdrun *f, int fd0, int fd1, bool prog)
+{
+	uint32_t j = f->nobj++;
+	f->obj[0][j] = fd0, f->obj[1][j] = fd1;
+	f->id[0][j] = obj_id(0, fd0, prog), f->id[1][j] = obj_id(1, fd1, prog);
+}
+
+/* The objects of a type: equivalent good ones first, then refused ones, then bad fds. */
+static int fd_objects(struct fdrun *f)
+{
+	uint32_t t = f->r.tc->type;
+	int fds[2];
+	if (t == BPF_MAP_TYPE_PROG_ARRAY) {
+		for (int k = 0; k < 4; k++) {
+			struct bpf_insn p[] = {MOV_IMM(0, k), EXIT()};
+			for (int s = 0; s < 2; s++)
+				fds[s] = prog_load(s, BPF_PROG_TYPE_XDP, p, 2);
+			if (fds[0] < 0 || fds[1] < 0)
+				return fds[0] < 0 ? fds[0] : fds[1];
+			fd_add(f, fds[0], fds[1], true);
+		}
+		f->ngood = f->nobj;
+		struct bpf_insn p[] = {MOV_IMM(0, 0), EXIT()};
+		for (int s = 0; s < 2; s++)
+			fds[s] = prog_load(s, BPF_PROG_TYPE_SOCKET_FILTER, p, 2); /* another prog type */
+		fd_add(f, fds[0], fds[1], true);
+		for (int s = 0; s < 2; s++)
+			fds[s] = map_make(s, BPF_MAP_TYPE_ARRAY, 4, 4, 1, 0, 0); /* a map, not a prog */
+		fd_add(f, fds[0], fds[1], false);
+	} else if (t != BPF_MAP_TYPE_PERF_EVENT_ARRAY) {
+		for (int k = 0; k < 4; k++) {
+			for (int s = 0; s < 2; s++)
+				fds[s] = map_make(s, BPF_MAP_TYPE_ARRAY, 4, 8, 4, 0, 0);
+			fd_add(f, fds[0], fds[1], false);
+		}
+		f->ngood = f->nobj;
+		for (int s = 0; s < 2; s++)
+			fds[s] = map_make(s, BPF_MAP_TYPE_ARRAY, 4, 8, 8, 0, 0); /* max_entries differs */
+		fd_add(f, fds[0], fds[1], false);
+		for (int s = 0; s < 2; s++)
+			fds[s] = map_make(s, BPF_MAP_TYPE_HASH, 4, 8, 4, 0, 0); /* another type */
+		fd_add(f, fds[0], fds[1], false);
+		for (int s = 0; s < 2; s++)
+			fds[s] = map_make(s, BPF_MAP_TYPE_ARRAY_OF_MAPS, 4, 4, 2, 0, f->obj[s][0]); /* map-in-map */
+		fd_add(f, fds[0], fds[1], false);
+		struct bpf_insn p[] = {MOV_IMM(0, 0), EXIT()};
+		for (int s = 0; s < 2; s++)
+			fds[s] = prog_load(s, BPF_PROG_TYPE_XDP, p, 2); /* a prog, not a map */
+		fd_add(f, fds[0], fds[1], true);
+	}
+	for (uint32_t j = 0; j < f->nobj; j++)
+		for (int s = 0; s < 2; s++)
+			if (f->obj[s][j] < 0)
+				return f->obj[s][j];
+	fd_add(f, 0x7fffffff, 0x7fffffff, false); /* not open */
+	fd_add(f, -1, -1, false);
+	return 0;
+}
+
+static const struct tcase fd_cases[] = {
+	{"PROG_ARRAY", BPF_MAP_TYPE_PROG_ARRAY, 4, 4, 24, 0, K_ARRAY, false, 0},
+	{"ARRAY_OF_MAPS", BPF_MAP_TYPE_ARRAY_OF_MAPS, 4, 4, 24, 0, K_ARRAY, false, 0},
+	{"HASH_OF_MAPS", BPF_MAP_TYPE_HASH_OF_MAPS, 8, 4, 16, 0, K_HASH, false, 24},
+	{"PERF_EVENT_ARRAY", BPF_MAP_TYPE_PERF_EVENT_ARRAY, 4, 4, 24, 0, K_ARRAY, false, 0},
+};
+
+/* Map-in-map templates: which inner maps each template accepts (max_entries is compared for
+ * array-like templates unless BPF_F_INNER_MAP; hash ones ignore it in the kernel). */
+static void mim_templates(struct fdrun *f)
+{
+	struct run *r = &f->r;
+	static const struct {
+		uint32_t type, ks, vs, n, flags;
+	} t[] = {
+		{BPF_MAP_TYPE_ARRAY, 4, 8, 4, 0}, {BPF_MAP_TYPE_ARRAY, 4, 8, 4, BPF_F_INNER_MAP},
+		{BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 4, 0}, {BPF_MAP_TYPE_HASH, 4, 8, 4, 0},
+		{BPF_MAP_TYPE_HASH, 4, 8, 4, BPF_F_NO_PREALLOC}, {BPF_MAP_TYPE_LRU_HASH, 4, 8, 8, 0},
+		{BPF_MAP_TYPE_PROG_ARRAY, 4, 4, 4, 0}, {BPF_MAP_TYPE_PERF_EVENT_ARRAY, 4, 4, 4, 0},
+		{BPF_MAP_TYPE_RINGBUF, 0, 0, 4096, 0}, {BPF_MAP_TYPE_QUEUE, 0, 8, 4, 0},
+		{BPF_MAP_TYPE_LPM_TRIE, 8, 8, 4, BPF_F_NO_PREALLOC}, {BPF_MAP_TYPE_BLOOM_FILTER, 0, 8, 4, 0},
+	};
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		int tmpl[2], outer[2], ret[2];
+		char op[128];
+		for (int s = 0; s < 2; s++) {
+			tmpl[s] = map_make(s, t[i].type, t[i].ks, t[i].vs, t[i].n, t[i].flags, 0);
+			outer[s] = map_make(s, r->tc->type, r->tc->key_size, 4, 4, 0, tmpl[s]);
+		}
+		snprintf(op, sizeof(op), "MAP_CREATE template type %u flags %#x", t[i].type, t[i].flags);
+		r->ops++, r->idx++;
+		if (tmpl[0] < 0 || tmpl[1] < 0 || !same_ret(r, op, outer[0], outer[1]) || outer[0] < 0) {
+			for (int s = 0; s < 2; s++)
+				close_fd(s, tmpl[s]), close_fd(s, outer[s]);
+			continue;
+		}
+		/* candidates: the same shape, other max_entries, flags ^ INNER_MAP */
+		static const int32_t dn[] = {0, 4, -2, 0};
+		for (int c = 0; c < 4; c++) {
+			uint32_t n = t[i].n + (uint32_t)dn[c], fl = t[i].flags ^ (c == 3 ? BPF_F_INNER_MAP : 0);
+			if (t[i].type == BPF_MAP_TYPE_RINGBUF)
+				n = c == 1 ? 8192 : c == 2 ? 16384 : 4096;
+			int in[2];
+			uint8_t key[MAX_KEY] = {0};
+			for (int s = 0; s < 2; s++) {
+				in[s] = map_make(s, t[i].type, t[i].ks, t[i].vs, n, fl, 0);
+				union bpf_attr a;
+				memset(&a, 0, sizeof(a));
+				uint32_t v = (uint32_t)in[s];
+				a.map_fd = (uint32_t)outer[s], a.key = (uintptr_t)key, a.value = (uintptr_t)&v;
+				ret[s] = in[s] < 0 ? in[s] : sys_bpf(s, BPF_MAP_UPDATE_ELEM, &a);
+			}
+			snprintf(op, sizeof(op), "UPDATE_ELEM template type %u flags %#x: inner max_entries %u flags %#x",
+				 t[i].type, t[i].flags, n, fl);
+			r->ops++, r->idx++;
+			same_ret(r, op, ret[0], ret[1]);
+			for (int s = 0; s < 2; s++)
+				close_fd(s, in[s]);
+		}
+		for (int s = 0; s < 2; s++)
+			close_fd(s, tmpl[s]), close_fd(s, outer[s]);
+	}
+}
+
+static int run_fd_type(const struct tcase *tc, uint64_t seed, uint64_t nops, bool *skipped)
+{
+	struct fdrun *f = calloc(1, sizeof(*f));
+	struct run *r = &f->r;
+	r->tc = tc;
+	r->rng.s = seed ^ ((uint64_t)tc->type * 0x9e3779b97f4a7c15ull);
+	r->uvs = 4;
+	int err = fd_objects(f);
+	bool mim = tc->type == BPF_MAP_TYPE_ARRAY_OF_MAPS || tc->type == BPF_MAP_TYPE_HASH_OF_MAPS;
+	/* The kernel waits for an RCU grace period after each map-in-map update and delete
+	 * (maybe_wait_bpf_programs), milliseconds each: a quarter of the ops keeps the test short. */
+	if (mim)
+		nops = nops / 4 > 1000 ? nops / 4 : nops;
+	for (int s = 0; s < 2 && !err; s++)
+		r->fd[s] = map_make(s, tc->type, tc->key_size, tc->value_size, tc->max_entries, tc->map_flags,
+				    mim ? f->obj[s][0] : 0);
+	if (err || r->fd[0] < 0 || r->fd[1] < 0) {
+		*skipped = true;
+		printf("map diff %s: skipped (setup: %s; kernel map %d, bpfrt map %d)\n", tc->name, strerror(-err),
+		       r->fd[0], r->fd[1]);
+	} else {
+		if (tc->type == BPF_MAP_TYPE_PROG_ARRAY) {
+			uint8_t key[MAX_KEY] = {0}; /* the first program sets the array's type: an XDP one */
+			fd_elem(f, BPF_MAP_UPDATE_ELEM, key, 0, BPF_ANY, false);
+		}
+		if (mim)
+			mim_templates(f);
+		uint64_t freeze_at = nops - nops / 20;
+		for (r->idx = r->ops; r->idx < nops && r->mismatches < MAX_MISMATCH; r->idx++, r->ops++) {
+			if (r->idx == freeze_at) {
+				int ret[2];
+				for (int s = 0; s < 2; s++) {
+					union bpf_attr a;
+					memset(&a, 0, sizeof(a));
+					a.map_fd = (uint32_t)r->fd[s];
+					ret[s] = sys_bpf(s, BPF_MAP_FREEZE, &a);
+				}
+				same_ret(r, "FREEZE", ret[0], ret[1]);
+				continue;
+			}
+			fd_one_op(f);
+		}
+		if (r->mismatches < MAX_MISMATCH)
+			fd_compare_contents(f);
+		printf("map diff %s: %" PRIu64 " ops, %" PRIu64 " mismatches\n", tc->name, r->ops, r->mismatches);
+		fflush(stdout);
+	}
+	int fail = r->mismatches ? 1 : 0;
+	for (int s = 0; s < 2; s++) {
+		if (r->fd[s] > 0)
+			close_fd(s, r->fd[s]);
+		for (uint32_t j = 0; j < f->nobj; j++)
+			if (f->obj[s][j] >= 0 && f->obj[s][j] != 0x7fffffff)
+				close_fd(s, f->obj[s][j]);
+	}
+	free(f);
+	return fail;
+}
+
+/* ---- RINGBUF ----
+ * Creates with bad attributes and the element commands (which a ring buffer refuses) are
+ * compared; then XDP programs on both sides bpf_ringbuf_output records of various sizes (via
+ * BPF_PROG_TEST_RUN) while the test consumes some now and then (the kernel's ring through its
+ * mmap()ed pages, bpfrt's through bpfrt_ringbuf_consume): every output's result (0 or -EAGAIN
+ * when full), every bpf_ringbuf_query answer and every consumed record must agree. */
+
+#define RB_SIZE 4096u
+static const uint32_t rb_out_sizes[] = {0, 1, 7, 8, 9, 60, 200, 256};
+
+struct rbside {
+	int map, out[8], query[4];
+	volatile uint64_t *cons;       /* kernel: the consumer page */
+	const volatile uint64_t *prod; /* kernel: the producer page; data follows */
+	struct bpfrt_ringbuf *rb;      /* bpfrt */
+	uint8_t got[RB_SIZE * 2];      /* consumed records: u32 size + data, 8-aligned */
+	uint32_t ngot, want, taken;
+};
+
+static int rb_sample(void *ctx, void *data, size_t size)
+{
+	struct rbside *s = ctx;
+	uint32_t sz = (uint32_t)size;
+	if (s->ngot + 4 + sz <= sizeof(s->got)) {
+		memcpy(s->got + s->ngot, &sz, 4);
+		memcpy(s->got + s->ngot + 4, data, sz);
+		s->ngot += 4 + sz;
+	}
+	return ++s->taken >= s->want;
+}
+
+/* Consume up to want records from the kernel's ring as libbpf's ringbuf__consume does. */
+static void rb_kernel_consume(struct rbside *s)
+{
+	const uint8_t *data = (const uint8_t *)s->prod + 4096;
+	uint64_t cons = *s->cons;
+	while (s->taken < s->want) {
+		uint64_t prod = __atomic_load_n(s->prod, __ATOMIC_ACQUIRE);
+		if (cons >= prod)
+			break;
+		uint32_t hdr = __atomic_load_n((const uint32_t *)(data + (cons & (RB_SIZE - 1))), __ATOMIC_ACQUIRE);
+		if (hdr & (1u << 31))
+			break;
+		uint32_t len = hdr & ~(3u << 30);
+		if (!(hdr & (1u << 30)))
+			rb_sample(s, (void *)(data + (cons & (RB_SIZE - 1)) + 8), len);
+		cons += (len + 8 + 7) & ~7ull;
+		__atomic_store_n(s->cons, cons, __ATOMIC_RELEASE);
+	}
+}
+
+static int rb_test_run(int side, int prog)
+{
+	uint8_t pkt[64] = {0};
+	union bpf_attr a;
+	memset(&a, 0, sizeof(a));
+	a.test.prog_fd = (uint32_t)prog, a.test.data_in = (uintptr_t)pkt, a.test.data_size_in = sizeof(pkt);
+	int ret = sys_bpf(side, BPF_PROG_TEST_RUN, &a);
+	return ret ? ret : (int)a.test.retval;
+}
+
+static int rb_side_setup(int side, struct rbside *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->map = map_make(side, BPF_MAP_TYPE_RINGBUF, 0, 0, RB_SIZE, 0, 0);
+	if (s->map < 0)
+		return s->map;
+	for (int k = 0; k < 8; k++) {
+		struct bpf_insn p[48];
+		uint32_t n = 0;
+		for (int o = 1; o <= 32; o++)
+			p[n++] = ST_DW(10, (int16_t)(-8 * o), (int32_t)(0x01020304u * (uint32_t)(o + k)));
+		p[n++] = INSN(BPF_LD | BPF_DW | BPF_IMM, 1, BPF_PSEUDO_MAP_FD, 0, s->map);
+		p[n++] = INSN(0, 0, 0, 0, 0);
+		p[n++] = MOV_REG(2, 10);
+		p[n++] = ADD_IMM(2, -256);
+		p[n++] = MOV_IMM(3, (int32_t)rb_out_sizes[k]);
+		p[n++] = MOV_IMM(4, 0);
+		p[n++] = CALL(BPF_FUNC_ringbuf_output);
+		p[n++] = EXIT();
+		if ((s->out[k] = prog_load(side, BPF_PROG_TYPE_XDP, p, n)) < 0)
+			return s->out[k];
+	}
+	for (int q = 0; q < 4; q++) { /* AVAIL_DATA, RING_SIZE, CONS_POS, PROD_POS */
+		struct bpf_insn p[] = {INSN(BPF_LD | BPF_DW | BPF_IMM, 1, BPF_PSEUDO_MAP_FD, 0, s->map),
+				       INSN(0, 0, 0, 0, 0), MOV_IMM(2, q), CALL(BPF_FUNC_ringbuf_query), EXIT()};
+		if ((s->query[q] = prog_load(side, BPF_PROG_TYPE_XDP, p, 5)) < 0)
+			return s->query[q];
+	}
+	if (side == 0) {
+		void *c = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, s->map, 0);
+		void *p = mmap(NULL, 4096 + 2 * RB_SIZE, PROT_READ, MAP_SHARED, s->map, 4096);
+		if (c == MAP_FAILED || p == MAP_FAILED)
+			return -errno;
+		s->cons = c, s->prod = p;
+	} else {
+		s->rb = bpfrt_ringbuf_new(rt, s->map, rb_sample, s);
+		if (!s->rb)
+			return -errno;
+	}
+	return 0;
+}
+
+static void rb_side_free(int side, struct rbside *s)
+{
+	if (s->cons)
+		munmap((void *)s->cons, 4096);
+	if (s->prod)
+		munmap((void *)s->prod, 4096 + 2 * RB_SIZE);
+	if (s->rb)
+		bpfrt_ringbuf_free(s->rb);
+	for (int k = 0; k < 8; k++)
+		if (s->out[k] > 0)
+			close_fd(side, s->out[k]);
+	for (int q = 0; q < 4; q++)
+		if (s->query[q] > 0)
+			close_fd(side, s->query[q]);
+	if (s->map > 0)
+		close_fd(side, s->map);
+}
+
+static void rb_create_op(struct run *r)
+{
+	static const uint32_t sizes[] = {0, 1, 8, 4095, 4096, 6144, 8192, 12288, 1u << 20, 1u << 31, 0xfffff000u};
+	static const uint32_t flags[] = {BPF_F_NUMA_NODE, BPF_F_RDONLY, BPF_F_WRONLY, BPF_F_RDONLY_PROG,
+					 BPF_F_WRONLY_PROG, BPF_F_MMAPABLE, BPF_F_NO_PREALLOC, BPF_F_INNER_MAP,
+					 BPF_F_ZERO_SEED, 1u << 30};
+	uint32_t ks = 0, vs = 0, n = RB_SIZE, fl = 0;
+	char op[96];
+	switch (below(&r->rng, 4)) {
+	case 0:
+		n = sizes[below(&r->rng, 11)];
+		break;
+	case 1:
+		ks = below(&r->rng, 2) ? 4 : below(&r->rng, 9);
+		break;
+	case 2:
+		vs = below(&r->rng, 2) ? 8 : below(&r->rng, 9);
+		break;
+	default:
+		fl = flags[below(&r->rng, 10)];
+		break;
+	}
+	snprintf(op, sizeof(op), "MAP_CREATE key_size %u value_size %u max_entries %#x flags %#x", ks, vs, n, fl);
+	int ret[2];
+	for (int s = 0; s < 2; s++)
+		ret[s] = map_make(s, BPF_MAP_TYPE_RINGBUF, ks, vs, n, fl, 0);
+	if (ret[0] != -ENOMEM)
+		same_ret(r, op, ret[0], ret[1]);
+	close_fd(0, ret[0]);
+	close_fd(1, ret[1]);
+}
+
+/* The element commands with a key and value pointer or not: both sides refuse alike. */
+static void rb_elem_op(struct run *r)
+{
+	static const int cmds[] = {BPF_MAP_LOOKUP_ELEM, BPF_MAP_UPDATE_ELEM, BPF_MAP_DELETE_ELEM,
+				   BPF_MAP_GET_NEXT_KEY, BPF_MAP_LOOKUP_AND_DELETE_ELEM, BPF_MAP_LOOKUP_BATCH};
+	int cmd = cmds[below(&r->rng, 6)];
+	bool with_key = below(&r->rng, 2), with_value = below(&r->rng, 2);
+	uint64_t fl = below(&r->rng, 4) ? 0 : below(&r->rng, 2) ? BPF_F_LOCK : BPF_EXIST;
+	uint8_t buf[2][64];
+	int ret[2];
+	for (int s = 0; s < 2; s++) {
+		union bpf_attr a;
+		memset(&a, 0, sizeof(a));
+		memset(buf[s], 0, sizeof(buf[s]));
+		if (cmd == BPF_MAP_LOOKUP_BATCH) {
+			a.batch.map_fd = (uint32_t)r->fd[s], a.batch.count = 4;
+			a.batch.keys = (uintptr_t)buf[s], a.batch.values = (uintptr_t)(buf[s] + 32);
+		} else {
+			a.map_fd = (uint32_t)r->fd[s];
+			a.key = with_key ? (uintptr_t)buf[s] : 0;
+			if (cmd == BPF_MAP_GET_NEXT_KEY)
+				a.next_key = (uintptr_t)(buf[s] + 32);
+			else if (cmd != BPF_MAP_DELETE_ELEM)
+				a.value = with_value ? (uintptr_t)(buf[s] + 32) : 0, a.flags = fl;
+		}
+		ret[s] = sys_bpf(s, cmd, &a);
+	}
+	char op[96];
+	snprintf(op, sizeof(op), "%s key %s value %s flags %#" PRIx64, cmd_name(cmd), with_key ? "set" : "NULL",
+		 with_value ? "set" : "NULL", fl);
+	same_ret(r, op, ret[0], ret[1]);
+}
+
+static int run_ringbuf(uint64_t seed, uint64_t nops, bool *skipped)
+{
+	static const struct tcase tc = {"RINGBUF", BPF_MAP_TYPE_RINGBUF, 0, 0, RB_SIZE, 0, K_QUEUE, false, 0};
+	static struct rbside side[2];
+	struct run r;
+	memset(&r, 0, sizeof(r));
+	r.tc = &tc;
+	r.rng.s = seed ^ ((uint64_t)tc.type * 0x9e3779b97f4a7c15ull);
+	int err = 0;
+	for (int s = 0; s < 2 && !err; s++)
+		err = rb_side_setup(s, &side[s]);
+	if (err) {
+		*skipped = true;
+		printf("map diff RINGBUF: skipped (setup: %s)\n", strerror(-err));
+	} else {
+		r.fd[0] = side[0].map, r.fd[1] = side[1].map;
+		uint64_t outputs = 0, full = 0;
+		for (r.idx = 0; r.idx < nops && r.mismatches < MAX_MISMATCH; r.idx++, r.ops++) {
+			uint32_t w = below(&r.rng, 100);
+			char op[64];
+			if (w < 3) {
+				rb_create_op(&r);
+			} else if (w < 10) {
+				rb_elem_op(&r);
+			} else if (w < 80) {
+				uint32_t k = below(&r.rng, 8);
+				int ret[2];
+				for (int s = 0; s < 2; s++)
+					ret[s] = rb_test_run(s, side[s].out[k]);
+				snprintf(op, sizeof(op), "bpf_ringbuf_output size %u", rb_out_sizes[k]);
+				same_ret(&r, op, ret[0], ret[1]);
+				outputs++, full += ret[0] == -EAGAIN;
+			} else if (w < 94) {
+				uint32_t q = below(&r.rng, 4);
+				int ret[2];
+				for (int s = 0; s < 2; s++)
+					ret[s] = rb_test_run(s, side[s].query[q]);
+				snprintf(op, sizeof(op), "bpf_ringbuf_query flags %u", q);
+				if (ret[0] != ret[1])
+					mismatch(&r, op, NULL, ret[0], ret[1]);
+			} else {
+				uint32_t want = below(&r.rng, 3) ? 1 + below(&r.rng, 8) : 1000;
+				for (int s = 0; s < 2; s++) {
+					side[s].ngot = 0, side[s].taken = 0, side[s].want = want;
+					if (s == 0)
+						rb_kernel_consume(&side[s]);
+					else
+						bpfrt_ringbuf_consume(side[s].rb);
+				}
+				snprintf(op, sizeof(op), "consume %u records", want);
+				if (side[0].taken != side[1].taken || side[0].ngot != side[1].ngot) {
+					char d[96];
+					snprintf(d, sizeof(d), "records kernel %u (%u bytes), bpfrt %u (%u bytes)",
+						 side[0].taken, side[0].ngot, side[1].taken, side[1].ngot);
+					mismatch(&r, op, d, 0, 0);
+				} else {
+					same_bytes(&r, op, "records", side[0].got, side[1].got, side[0].ngot);
+				}
+			}
+		}
+		printf("map diff RINGBUF: %" PRIu64 " ops (%" PRIu64 " outputs, %" PRIu64 " -EAGAIN), %" PRIu64
+		       " mismatches\n", r.ops, outputs, full, r.mismatches);
+		fflush(stdout);
+	}
+	for (int s = 0; s < 2; s++)
+		rb_side_free(s, &side[s]);
+	return r.mismatches ? 1 : 0;
+}
+
 static uint32_t possible_cpus(void)
 {
 	FILE *f = fopen("/sys/devices/system/cpu/possible", "r");
@@ -774,6 +1538,16 @@ int main(void)
 		if (skip)
 			snprintf(skipped + strlen(skipped), sizeof(skipped) - strlen(skipped), " %s", cases[i].name);
 	}
+	for (size_t i = 0; i < sizeof(fd_cases) / sizeof(fd_cases[0]); i++) {
+		bool skip = false;
+		fail |= run_fd_type(&fd_cases[i], seed, nops, &skip);
+		if (skip)
+			snprintf(skipped + strlen(skipped), sizeof(skipped) - strlen(skipped), " %s", fd_cases[i].name);
+	}
+	bool skip = false;
+	fail |= run_ringbuf(seed, nops, &skip);
+	if (skip)
+		snprintf(skipped + strlen(skipped), sizeof(skipped) - strlen(skipped), " RINGBUF");
 	bpfrt_free(rt);
 	printf("map diff: seed %" PRIu64 ", skipped types:%s\n", seed, skipped[0] ? skipped : " none");
 	return fail;
