@@ -651,12 +651,23 @@ static int snap_cmp(const void *a, const void *b)
 static int mismatches, kernel_comparisons, expect_failures;
 static bool verbose;
 
-static void hexdump(const char *label, const uint8_t *p, uint32_t n)
+static void hexdump_at(const char *label, const uint8_t *p, uint32_t n, uint32_t from)
 {
-	printf("      %s (%u):", label, n);
-	for (uint32_t i = 0; i < n && i < 96; i++)
-		printf("%s%02x", i % 16 ? " " : "\n        ", p[i]);
-	printf("%s\n", n > 96 ? " ..." : "");
+	printf("      %s (%u bytes) from byte %u:", label, n, from);
+	for (uint32_t i = from; i < n && i < from + 48; i++)
+		printf("%s%02x", (i - from) % 16 ? " " : "\n        ", p[i]);
+	printf("%s\n", n > from + 48 ? " ..." : "");
+}
+
+/* Both buffers from (a little before) their first difference. */
+static void hexdiff(const uint8_t *a, uint32_t na, const uint8_t *b, uint32_t nb)
+{
+	uint32_t i = 0;
+	while (i < na && i < nb && a[i] == b[i])
+		i++;
+	uint32_t from = i & ~15u;
+	hexdump_at("kernel", a, na, from);
+	hexdump_at("bpfrt ", b, nb, from);
 }
 
 __attribute__((unused)) static void fail(const char *file, const char *variant, const char *fmt, ...)
@@ -716,13 +727,11 @@ __attribute__((unused)) static void compare(const struct entry *e, const char *v
 			     (int32_t)b->retval);
 		if (a->data_len != b->data_len || memcmp(a->data, b->data, a->data_len)) {
 			fail(f, variant, "step %d (%s): packet output differs", i, pn);
-			hexdump("kernel", a->data, a->data_len);
-			hexdump("bpfrt", b->data, b->data_len);
+			hexdiff(a->data, a->data_len, b->data, b->data_len);
 		}
 		if (a->ctx_len != b->ctx_len || memcmp(a->ctx, b->ctx, a->ctx_len)) {
 			fail(f, variant, "step %d (%s): ctx output differs", i, pn);
-			hexdump("kernel", a->ctx, a->ctx_len);
-			hexdump("bpfrt", b->ctx, b->ctx_len);
+			hexdiff(a->ctx, a->ctx_len, b->ctx, b->ctx_len);
 		}
 	}
 	if (k->nsteps != r->nsteps)
@@ -752,8 +761,7 @@ __attribute__((unused)) static void compare(const struct entry *e, const char *v
 		}
 		if (a->nrec != b->nrec || a->recs.len != b->recs.len || memcmp(a->recs.p, b->recs.p, a->recs.len)) {
 			fail(f, variant, "map %s (%s): kernel %u records, bpfrt %u", a->name, a->how, a->nrec, b->nrec);
-			hexdump("kernel", a->recs.p, (uint32_t)a->recs.len);
-			hexdump("bpfrt", b->recs.p, (uint32_t)b->recs.len);
+			hexdiff(a->recs.p, (uint32_t)a->recs.len, b->recs.p, (uint32_t)b->recs.len);
 		}
 	}
 }
