@@ -1173,9 +1173,10 @@ static int run_fd_type(const struct tcase *tc, uint64_t seed, uint64_t nops, boo
 	int err = fd_objects(f);
 	bool mim = tc->type == BPF_MAP_TYPE_ARRAY_OF_MAPS || tc->type == BPF_MAP_TYPE_HASH_OF_MAPS;
 	/* The kernel waits for an RCU grace period after each map-in-map update and delete
-	 * (maybe_wait_bpf_programs), milliseconds each: a quarter of the ops keeps the test short. */
-	if (mim)
-		nops = nops / 4 > 1000 ? nops / 4 : nops;
+	 * (maybe_wait_bpf_programs), milliseconds each: these types run the issue's minimum of
+	 * 10,000 ops rather than more. */
+	if (mim && nops > 10000)
+		nops = 10000;
 	for (int s = 0; s < 2 && !err; s++)
 		r->fd[s] = map_make(s, tc->type, tc->key_size, tc->value_size, tc->max_entries, tc->map_flags,
 				    mim ? f->obj[s][0] : 0);
