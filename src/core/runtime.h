@@ -51,6 +51,7 @@ void bpfrt_helpers_register_current(struct bpfrt *rt);
 void bpfrt_helpers_register_checksum(struct bpfrt *rt);
 void bpfrt_helpers_register_probe(struct bpfrt *rt);
 void bpfrt_helpers_register_callbacks(struct bpfrt *rt);
+void bpfrt_helpers_register_packet(struct bpfrt *rt);
 /* Close the trace pipe, if open (bpfrt_free). */
 void bpfrt_trace_pipe_close(struct bpfrt *rt);
 

@@ -112,8 +112,10 @@ static int test_run_xdp(struct bpfrt_prog *p, union bpf_attr *attr)
 	md.data = (uint32_t)(uintptr_t)data;
 	md.data_end = (uint32_t)(uintptr_t)(data + size);
 	md.data_meta = md.data;
+	/* The packet region is the whole frame buffer (headroom, data,
+	 * tailroom): bpf_xdp_adjust_head/tail move data within it. */
 	struct bpfrt_run_opts o = {.sz = sizeof(o), .tail_call = bpfrt_prog_tail_call, .ctx = &md, .ctx_size = sizeof(md),
-				   .packet = data, .packet_size = size};
+				   .packet = buf.base, .packet_size = PAGE};
 	uint64_t r0 = 0;
 	int err = run_repeat(p, &o, attr, &r0);
 	if (!err) {
@@ -160,6 +162,17 @@ static int skb_ctx_check(const struct __sk_buff *s)
 	return 0;
 }
 
+/* eth_type_trans on the test device (loopback, all-zero MAC). */
+static uint32_t pkt_type_of(const uint8_t *frame)
+{
+	static const uint8_t zero[6], bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+	if (!memcmp(frame, bcast, 6))
+		return 1; /* PACKET_BROADCAST */
+	if (frame[0] & 1)
+		return 2; /* PACKET_MULTICAST */
+	return memcmp(frame, zero, 6) ? 3 : 0; /* PACKET_OTHERHOST : PACKET_HOST */
+}
+
 static int test_run_skb(struct bpfrt_prog *p, union bpf_attr *attr)
 {
 	uint32_t size = attr->test.data_size_in;
@@ -186,7 +199,13 @@ static int test_run_skb(struct bpfrt_prog *p, union bpf_attr *attr)
 	uint8_t *data = is_l2 ? frame : frame + ETH_HLEN;
 	skb.len = is_l2 ? size : size - ETH_HLEN;
 	memcpy(&skb.protocol, frame + 12, 2);
-	skb.pkt_type = 0; /* PACKET_HOST: the frame is addressed to us */
+	skb.pkt_type = pkt_type_of(frame);
+	if (!skb.wire_len)
+		skb.wire_len = skb.len;
+	else if (skb.wire_len < skb.len) {
+		low_free(&buf);
+		return -EINVAL;
+	}
 	if (!skb.ifindex)
 		skb.ifindex = 1; /* loopback, as the kernel's test device */
 	skb.ingress_ifindex = 0;
@@ -199,8 +218,11 @@ static int test_run_skb(struct bpfrt_prog *p, union bpf_attr *attr)
 	int err = run_repeat(p, &o, attr, &r0);
 	if (!err) {
 		uint8_t *start = (uint8_t *)(uintptr_t)skb.data;
-		if (!is_l2)
+		if (!is_l2) {
+			/* The kernel pushes the link-layer header back as zeroes. */
 			start -= ETH_HLEN;
+			memset(start, 0, ETH_HLEN);
+		}
 		uint8_t *end = (uint8_t *)(uintptr_t)skb.data_end;
 		err = copy_out(attr->test.data_out, &attr->test.data_size_out, start, (uint32_t)(end - start));
 		if (!err && attr->test.ctx_out) {
@@ -223,17 +245,24 @@ static int test_run_skb(struct bpfrt_prog *p, union bpf_attr *attr)
 	return err;
 }
 
-/* SYSCALL, raw tracepoints: r1 = a copy of ctx_in; no packet. */
+/* SYSCALL and raw tracepoints: r1 = a copy of ctx_in; no packet, no
+ * repeat, no ctx_out (the kernel's bpf_prog_test_run_syscall/_raw_tp).  A
+ * SYSCALL program's context is written back into ctx_in, as the kernel
+ * does; raw tracepoint arguments take at most 12 u64s. */
 static int test_run_ctx_only(struct bpfrt_prog *p, union bpf_attr *attr)
 {
+	bool syscall_type = p->type == BPF_PROG_TYPE_SYSCALL;
 	if (attr->test.data_in || attr->test.data_out || attr->test.data_size_in ||
-	    attr->test.data_size_out || attr->test.flags & ~1u)
+	    attr->test.data_size_out || attr->test.ctx_out || attr->test.duration || attr->test.repeat ||
+	    attr->test.batch_size)
 		return -EINVAL;
-	if (p->type == BPF_PROG_TYPE_RAW_TRACEPOINT && attr->test.repeat)
+	if (syscall_type ? attr->test.flags || attr->test.cpu
+			 : (attr->test.flags & ~(uint32_t)BPF_F_TEST_RUN_ON_CPU) ||
+				   (!(attr->test.flags & BPF_F_TEST_RUN_ON_CPU) && attr->test.cpu))
 		return -EINVAL;
 	uint32_t n = attr->test.ctx_size_in;
-	if (n > 65536)
-		return -E2BIG;
+	if (n > (syscall_type ? 65535u : 12u * 8u))
+		return -EINVAL;
 	uint8_t *ctx = n ? malloc(n) : NULL;
 	if (n && !ctx)
 		return -ENOMEM;
@@ -242,8 +271,9 @@ static int test_run_ctx_only(struct bpfrt_prog *p, union bpf_attr *attr)
 	struct bpfrt_run_opts o = {.sz = sizeof(o), .tail_call = bpfrt_prog_tail_call, .ctx = ctx, .ctx_size = n};
 	uint64_t r0 = 0;
 	int err = run_repeat(p, &o, attr, &r0);
-	if (!err && attr->test.ctx_out && n)
-		err = copy_out(attr->test.ctx_out, &attr->test.ctx_size_out, ctx, n);
+	attr->test.duration = 0; /* these runs report no duration */
+	if (!err && syscall_type && n)
+		memcpy(U64_PTR(attr->test.ctx_in), ctx, n);
 	free(ctx);
 	return err;
 }

@@ -77,4 +77,5 @@ void bpfrt_helpers_register_defaults(struct bpfrt *rt)
 	bpfrt_helpers_register_checksum(rt);
 	bpfrt_helpers_register_probe(rt);
 	bpfrt_helpers_register_callbacks(rt);
+	bpfrt_helpers_register_packet(rt);
 }

@@ -42,8 +42,8 @@ static int test_run(int fd, void *data, uint32_t len, uint32_t *retval)
 	uint8_t out[256];
 	memset(&a, 0, sizeof(a));
 	a.test.prog_fd = (uint32_t)fd;
-	a.test.repeat = 1;
 	if (data) {
+		a.test.repeat = 1;
 		a.test.data_in = (uintptr_t)data;
 		a.test.data_size_in = len;
 		a.test.data_out = (uintptr_t)out;

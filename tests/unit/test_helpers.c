@@ -48,8 +48,9 @@ static int run_ctx(int fd, void *ctx, uint32_t size)
 {
 	union bpf_attr a;
 	memset(&a, 0, sizeof(a));
+	/* SYSCALL programs write their context back into ctx_in (no ctx_out,
+	 * as in the kernel). */
 	a.test.prog_fd = (uint32_t)fd, a.test.ctx_in = (uintptr_t)ctx, a.test.ctx_size_in = size;
-	a.test.ctx_out = (uintptr_t)ctx, a.test.ctx_size_out = size;
 	return bpfrt_bpf(rt, BPF_PROG_TEST_RUN, &a, sizeof(a));
 }
 

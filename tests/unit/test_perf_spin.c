@@ -35,14 +35,17 @@ static int load(const struct bpf_insn *insns, uint32_t cnt)
 	return bpfrt_bpf(rt, BPF_PROG_LOAD, &a, sizeof(a));
 }
 
-static int64_t run(int prog, uint64_t ctx, uint32_t repeat)
+/* SYSCALL programs take no repeat (as in the kernel): run them n times. */
+static int64_t run(int prog, uint64_t ctx, uint32_t n)
 {
 	union bpf_attr a;
-	memset(&a, 0, sizeof(a));
-	a.test.prog_fd = (uint32_t)prog, a.test.ctx_in = (uintptr_t)&ctx, a.test.ctx_size_in = 8;
-	a.test.repeat = repeat;
-	if (bpfrt_bpf(rt, BPF_PROG_TEST_RUN, &a, sizeof(a)))
-		return -1000;
+	for (uint32_t i = 0; i < n; i++) {
+		uint64_t c = ctx;
+		memset(&a, 0, sizeof(a));
+		a.test.prog_fd = (uint32_t)prog, a.test.ctx_in = (uintptr_t)&c, a.test.ctx_size_in = 8;
+		if (bpfrt_bpf(rt, BPF_PROG_TEST_RUN, &a, sizeof(a)))
+			return -1000;
+	}
 	return (int32_t)a.test.retval;
 }
 

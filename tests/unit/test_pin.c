@@ -64,13 +64,17 @@ static int load_counter(struct bpfrt *rt, int map_fd)
 	return bpf(rt, BPF_PROG_LOAD, &a);
 }
 
-static int run(struct bpfrt *rt, int prog_fd, uint32_t repeat, uint32_t *retval)
+/* SYSCALL programs take no repeat (as in the kernel): run them n times. */
+static int run(struct bpfrt *rt, int prog_fd, uint32_t n, uint32_t *retval)
 {
 	union bpf_attr a;
-	memset(&a, 0, sizeof(a));
-	a.test.prog_fd = (uint32_t)prog_fd, a.test.repeat = repeat;
-	int err = bpf(rt, BPF_PROG_TEST_RUN, &a);
-	*retval = a.test.retval;
+	int err = 0;
+	for (uint32_t i = 0; i < n && !err; i++) {
+		memset(&a, 0, sizeof(a));
+		a.test.prog_fd = (uint32_t)prog_fd;
+		err = bpf(rt, BPF_PROG_TEST_RUN, &a);
+		*retval = a.test.retval;
+	}
 	return err;
 }
 

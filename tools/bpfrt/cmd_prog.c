@@ -27,6 +27,7 @@ struct run_args {
 	int opts_at;      /* where the options after PROG start */
 	const char *data_in, *data_out, *ctx_in, *ctx_out;
 	uint64_t repeat;
+	int repeat_given;
 	int checked;
 };
 
@@ -64,6 +65,7 @@ static int parse_run_args(const struct cli *cli, int argc, char **argv, struct r
 				return cli_error(cli, "'%s' needs a FILE argument", kw);
 			*slot = argv[i];
 		} else if (!strcmp(kw, "repeat")) {
+			a->repeat_given = 1;
 			if (++i >= argc || cli_parse_u64(argv[i], &a->repeat) || a->repeat == 0 ||
 			    a->repeat > UINT32_MAX)
 				return cli_error(cli, "'repeat' needs a positive number, got '%s'",
@@ -174,7 +176,9 @@ static int test_run_fd(struct cli *cli, struct bpfrt *rt, int fd, const struct r
 	union bpf_attr t;
 	memset(&t, 0, sizeof(t));
 	t.test.prog_fd = (uint32_t)fd;
-	t.test.repeat = (uint32_t)a->repeat;
+	/* Only an explicit repeat is passed on: SYSCALL and raw tracepoint
+	 * programs refuse one, as in the kernel (0 means once for the rest). */
+	t.test.repeat = a->repeat_given ? (uint32_t)a->repeat : 0;
 	if (a->data_in) {
 		t.test.data_in = (uintptr_t)data;
 		t.test.data_size_in = (uint32_t)data_len;

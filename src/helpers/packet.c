@@ -1,0 +1,99 @@
+/* packet.c — helpers on the packet of XDP and skb programs:
+ * bpf_xdp_adjust_head, bpf_xdp_adjust_tail, bpf_skb_load_bytes.
+ *
+ * The run's packet region says where the packet's buffer is: for XDP the
+ * whole frame (headroom, data, tailroom; test_run.c and the hooks lay it
+ * out as the kernel does: 4096 bytes, the skb_shared_info tailroom at the
+ * end), for skb programs the data from skb->data on.  ctx is the program's
+ * xdp_md / __sk_buff, whose 32-bit data fields hold the addresses.
+ */
+#include "core/prog.h"
+
+#include <errno.h>
+#include <string.h>
+
+#define ETH_HLEN 14
+#define XDP_FRAME_SIZE 40   /* sizeof(struct xdp_frame), kept at the buffer's start */
+#define XDP_TAILROOM 320    /* SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) */
+
+static uint32_t prog_type(const struct bpfrt_run *run)
+{
+	const struct bpfrt_prog *p = run->prog ? run->prog->owner : NULL;
+	return p ? p->type : 0;
+}
+
+/* The xdp_md of this run, or NULL when ctx isn't the run's ctx. */
+static struct xdp_md *xdp_ctx(struct bpfrt_run *run, uint64_t ctx)
+{
+	if (prog_type(run) != BPF_PROG_TYPE_XDP || ctx != (uintptr_t)run->opts->ctx ||
+	    run->opts->ctx_size < sizeof(struct xdp_md) || !run->opts->packet)
+		return NULL;
+	return (struct xdp_md *)(uintptr_t)ctx;
+}
+
+static uint64_t h_xdp_adjust_head(uint64_t ctx, uint64_t delta, uint64_t r3, uint64_t r4, uint64_t r5,
+				  struct bpfrt_run *run)
+{
+	(void)r3, (void)r4, (void)r5;
+	struct xdp_md *md = xdp_ctx(run, ctx);
+	if (!md)
+		return (uint64_t)-EINVAL;
+	uintptr_t hard = (uintptr_t)run->opts->packet;
+	int64_t d = (int32_t)delta;
+	int64_t data = (int64_t)md->data + d;
+	if (data < (int64_t)(hard + XDP_FRAME_SIZE) || data > (int64_t)md->data_end - ETH_HLEN)
+		return (uint64_t)-EINVAL;
+	md->data = (uint32_t)data;
+	md->data_meta = (uint32_t)data; /* no metadata in front of the moved data */
+	return 0;
+}
+
+static uint64_t h_xdp_adjust_tail(uint64_t ctx, uint64_t delta, uint64_t r3, uint64_t r4, uint64_t r5,
+				  struct bpfrt_run *run)
+{
+	(void)r3, (void)r4, (void)r5;
+	struct xdp_md *md = xdp_ctx(run, ctx);
+	if (!md)
+		return (uint64_t)-EINVAL;
+	uintptr_t hard_end = (uintptr_t)run->opts->packet + run->opts->packet_size - XDP_TAILROOM;
+	int64_t d = (int32_t)delta;
+	int64_t end = (int64_t)md->data_end + d;
+	if (end > (int64_t)hard_end || end < (int64_t)md->data + ETH_HLEN)
+		return (uint64_t)-EINVAL;
+	if (d > 0) /* as the kernel: grown bytes never show old contents */
+		memset((void *)(uintptr_t)md->data_end, 0, (size_t)d);
+	md->data_end = (uint32_t)end;
+	return 0;
+}
+
+static bool is_skb_type(uint32_t t)
+{
+	return t == BPF_PROG_TYPE_SOCKET_FILTER || t == BPF_PROG_TYPE_SCHED_CLS || t == BPF_PROG_TYPE_SCHED_ACT;
+}
+
+static uint64_t h_skb_load_bytes(uint64_t ctx, uint64_t off, uint64_t to, uint64_t len, uint64_t r5,
+				 struct bpfrt_run *run)
+{
+	(void)r5;
+	const struct bpfrt_run_opts *o = run->opts;
+	if (!is_skb_type(prog_type(run)) || ctx != (uintptr_t)o->ctx || !o->packet)
+		return (uint64_t)-EINVAL;
+	if (!len || len > 0xffff || !bpfrt_run_access_ok(run, (void *)(uintptr_t)to, len, true))
+		return (uint64_t)-EINVAL;
+	/* off counts from skb->data (which the program may not have moved). */
+	const struct __sk_buff *skb = o->ctx;
+	uintptr_t data = skb->data, end = skb->data_end;
+	if ((uint32_t)off > 0xffff || data + (uint32_t)off + len > end) {
+		memset((void *)(uintptr_t)to, 0, len);
+		return (uint64_t)-EFAULT;
+	}
+	memcpy((void *)(uintptr_t)to, (const void *)(data + (uint32_t)off), len);
+	return 0;
+}
+
+void bpfrt_helpers_register_packet(struct bpfrt *rt)
+{
+	bpfrt_register_helper(rt, BPF_FUNC_xdp_adjust_head, "xdp_adjust_head", h_xdp_adjust_head);
+	bpfrt_register_helper(rt, BPF_FUNC_xdp_adjust_tail, "xdp_adjust_tail", h_xdp_adjust_tail);
+	bpfrt_register_helper(rt, BPF_FUNC_skb_load_bytes, "skb_load_bytes", h_skb_load_bytes);
+}
