@@ -126,6 +126,14 @@ int loader_elf_open(struct loader_elf *e, const void *buf, size_t size, struct b
 					   i, (unsigned long long)sh.sh_offset, (unsigned long long)sh.sh_size, size);
 				goto out;
 			}
+			/* Code is read as struct bpf_insn in place (and handed out by
+			 * bpfrt_program_insns), so it must be aligned like one; the
+			 * image is malloc'ed, so the file offset decides. */
+			if ((sh.sh_flags & SHF_EXECINSTR) && sh.sh_offset % _Alignof(struct bpf_insn)) {
+				err = fail(diag, -EINVAL, "section %u: code at offset %llu is not %zu-byte aligned", i,
+					   (unsigned long long)sh.sh_offset, _Alignof(struct bpf_insn));
+				goto out;
+			}
 			s->data = e->image + sh.sh_offset;
 		}
 	}

@@ -583,7 +583,8 @@ static int collect_funcs(struct bpfrt_object *obj)
 		if (obj->nfuncs == before)
 			return loader_err(obj, -EINVAL, "section '%s' (%u): code without a function symbol", s->name, i);
 	}
-	qsort(obj->funcs, obj->nfuncs, sizeof(*obj->funcs), cmp_func);
+	if (obj->nfuncs) /* funcs is NULL without any (qsort's pointer must not be) */
+		qsort(obj->funcs, obj->nfuncs, sizeof(*obj->funcs), cmp_func);
 	for (uint32_t k = 1; k < obj->nfuncs; k++) {
 		const struct loader_func *a = &obj->funcs[k - 1], *b = &obj->funcs[k];
 		if (a->sec_idx == b->sec_idx && a->off + a->cnt > b->off)

@@ -386,6 +386,22 @@ static void test_malformed(void)
 	shdr(m, ".symtab")->sh_size -= 3;
 	expect_open_error("symbol table size", m, image_len, "'.symtab'", "not a whole number of symbols");
 
+	/* Found by tests/fuzz (corpus/loader/regress-*): code at an offset
+	 * not aligned for struct bpf_insn was read in place. */
+	memcpy(m, image, image_len);
+	shdr(m, "xdp")->sh_offset += 1;
+	expect_open_error("misaligned code", m, image_len, "section 4", "not 4-byte aligned");
+
+	/* ... and an object without any function sorted a NULL array: with no
+	 * section executable, it opens with no programs. */
+	memcpy(m, image, image_len);
+	shdr(m, "xdp")->sh_flags &= ~(uint64_t)SHF_EXECINSTR;
+	if (shdr(m, ".text"))
+		shdr(m, ".text")->sh_flags &= ~(uint64_t)SHF_EXECINSTR;
+	struct bpfrt_object *nof = bpfrt_object_open_mem(rt, m, image_len, NULL, &diag);
+	CHECK(!nof || !bpfrt_object_next_program(nof, NULL), "no code: has a program");
+	bpfrt_object_close(nof);
+
 	free(m);
 	free(image);
 }
