@@ -5,7 +5,7 @@ BUILD_TYPE ?= RelWithDebInfo
 CMAKE_ARGS ?=
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps build demo test asan tsan bench bench-interp bench-maps clean
+.PHONY: all deps build demo test asan tsan fuzz bench bench-interp bench-maps clean
 
 all: build
 
@@ -30,6 +30,16 @@ asan:
 tsan:
 	@$(MAKE) --no-print-directory test BUILD=build-tsan BUILD_TYPE=Debug CMAKE_ARGS="-DBPFRT_TSAN=ON"
 
+# libFuzzer targets (tests/fuzz) under ASan + UBSan, built by clang-19 in
+# build-fuzz: the loader for FUZZ_SECONDS, the BTF parser for half that,
+# each over a scratch copy of its seed corpus.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang-19 \
+		-DBPFRT_FUZZ=ON -DBPFRT_SANITIZE=ON >/dev/null
+	@cmake --build build-fuzz -j $(JOBS) --target fuzz_loader fuzz_btf
+	@tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS) $$(( $(FUZZ_SECONDS) / 2 ))
+
 # Benchmarks (bench/RESULTS.md): `make bench` runs both runners;
 # bench-interp (the interpreter) and bench-maps (map operations) run one.
 bench: bench-interp bench-maps
@@ -41,4 +51,4 @@ bench-maps: build
 	@$(BUILD)/bench/bpfrt_map_bench
 
 clean:
-	rm -rf build build-asan build-tsan
+	rm -rf build build-asan build-tsan build-fuzz

@@ -1,0 +1,31 @@
+#!/bin/sh
+# run.sh — `make fuzz`: run each libFuzzer target of BUILD_DIR for a fixed
+# time over a scratch copy of its seed corpus (new inputs never land in the
+# repository).  A crash, leak, UB report, timeout or OOM fails the run; the
+# input is kept in BUILD_DIR/fuzz-artifacts/ to be added to corpus/ as a
+# regression seed once fixed.
+#   usage: run.sh BUILD_DIR LOADER_SECONDS BTF_SECONDS
+set -e
+build=$1
+here=$(cd "$(dirname "$0")" && pwd)
+mkdir -p "$build/fuzz-artifacts"
+artifacts=$(cd "$build/fuzz-artifacts" && pwd)
+status=0
+for spec in "loader:$2" "btf:$3"; do
+  target=${spec%%:*}
+  secs=${spec#*:}
+  work=$(mktemp -d "${TMPDIR:-/tmp}/bpfrt-fuzz-$target-XXXXXX")
+  cp "$here/corpus/$target/"* "$work/"
+  echo "fuzz: $target for ${secs}s over $(ls "$work" | wc -l) seeds"
+  if "$build/tests/fuzz/fuzz_$target" -max_total_time="$secs" -rss_limit_mb=2048 -timeout=25 \
+      -detect_leaks=1 -print_final_stats=1 -artifact_prefix="$artifacts/$target-" \
+      "$work" >"$work.log" 2>&1; then
+    grep -E "^Done|stat::number_of_executed_units|stat::new_units_added" "$work.log" | sed "s/^/fuzz: $target: /"
+  else
+    status=1
+    echo "fuzz: $target FAILED (input in $artifacts/); the report:"
+    grep -vE "^#[0-9]+|^INFO:|^\s*$" "$work.log" | tail -60
+  fi
+  rm -rf "$work" "$work.log"
+done
+exit $status
