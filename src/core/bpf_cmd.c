@@ -6,6 +6,7 @@
  * CHECK_ATTR).  Each row names the command's handler and its last field.
  */
 #include "core/runtime.h"
+#include "core/btf_obj.h"
 #include "core/prog.h"
 #include "maps/map.h"
 
@@ -49,6 +50,12 @@ ID_CMD(LINK_GET_NEXT_ID, bpfrt_cmd_get_next_id)
 ID_CMD(PROG_GET_FD_BY_ID, bpfrt_cmd_get_fd_by_id)
 ID_CMD(MAP_GET_FD_BY_ID, bpfrt_cmd_get_fd_by_id)
 ID_CMD(LINK_GET_FD_BY_ID, bpfrt_cmd_get_fd_by_id)
+ID_CMD(BTF_GET_NEXT_ID, bpfrt_cmd_get_next_id)
+ID_CMD(BTF_GET_FD_BY_ID, bpfrt_cmd_get_fd_by_id)
+
+/* BTF_LOAD ends with btf_log_true_size, btf_flags, btf_token_fd (u32s the
+ * installed <linux/bpf.h> may lack) after btf_log_level. */
+#define BTF_LOAD_END (END_OF(btf_log_level) + 3 * sizeof(uint32_t))
 
 static const struct cmd_row commands[] = {
 	[BPF_MAP_CREATE] = {bpfrt_cmd_map_create, END_OF(map_extra), false},
@@ -76,6 +83,9 @@ static const struct cmd_row commands[] = {
 	[BPF_MAP_LOOKUP_AND_DELETE_BATCH] = {cmd_lookup_and_delete_batch, END_OF(batch), true},
 	[BPF_MAP_UPDATE_BATCH] = {cmd_update_batch, END_OF(batch), true},
 	[BPF_MAP_DELETE_BATCH] = {cmd_delete_batch, END_OF(batch), true},
+	[BPF_BTF_LOAD] = {bpfrt_cmd_btf_load, BTF_LOAD_END, true},
+	[BPF_BTF_GET_FD_BY_ID] = {BTF_GET_FD_BY_ID, END_OF(open_flags), false},
+	[BPF_BTF_GET_NEXT_ID] = {BTF_GET_NEXT_ID, END_OF(next_id), true},
 };
 
 int bpfrt_bpf(struct bpfrt *rt, int cmd, union bpf_attr *uattr, unsigned int size)

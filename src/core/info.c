@@ -5,6 +5,7 @@
  * (we fill what fits) or longer (the extra bytes must be zero, -E2BIG);
  * info_len comes back as the size actually written.
  */
+#include "core/btf_obj.h"
 #include "core/prog.h"
 
 #include <errno.h>
@@ -82,6 +83,7 @@ static int map_info(struct bpfrt_map *map, union bpf_attr *attr)
 	info.max_entries = map->max_entries;
 	info.map_flags = map->flags;
 	memcpy(info.name, map->name, sizeof(info.name));
+	info.btf_id = map->btf ? map->btf->obj.id : 0;
 	info.btf_key_type_id = map->shm->btf_key_type_id;
 	info.btf_value_type_id = map->shm->btf_value_type_id;
 	info.map_extra = map->shm->map_extra;
@@ -139,6 +141,8 @@ int bpfrt_cmd_obj_get_info_by_fd(struct bpfrt *rt, union bpf_attr *attr)
 		err = prog_info(bpfrt_prog_from_obj(obj), attr);
 	else if (obj->type == BPFRT_OBJ_LINK)
 		err = bpfrt_link_info(obj, attr);
+	else if (obj->type == BPFRT_OBJ_BTF)
+		err = bpfrt_btf_info(obj, attr);
 	else
 		err = -EINVAL;
 	bpfrt_obj_put(obj);

@@ -4,7 +4,8 @@
  * zeroed; per-CPU arrays keep nr_cpus values per index, CPU-major within an
  * index.  Keys are u32 indexes; elements can't be deleted (-EINVAL).
  * Lookups never lock; updates are plain copies, as in the kernel (a reader
- * may see a value being written; bpf_spin_lock exists for that).
+ * may see a value being written; bpf_spin_lock exists for that: with
+ * BPF_F_LOCK the copy holds the value's lock, see map_btf.c).
  */
 #include "maps/map.h"
 
@@ -62,12 +63,14 @@ static void *array_lookup(struct bpfrt_map *map, const void *key)
 static int array_lookup_copy(struct bpfrt_map *map, const void *key, void *value, uint64_t flags)
 {
 	uint32_t idx;
-	(void)flags;
 	memcpy(&idx, key, 4);
 	if (idx >= map->max_entries)
 		return -ENOENT;
 	if (!is_percpu(map)) {
-		memcpy(value, elem_at(map, idx, 0), map->value_size);
+		if (flags & BPF_F_LOCK)
+			bpfrt_map_value_copy_locked(map, elem_at(map, idx, 0), value, true);
+		else
+			memcpy(value, elem_at(map, idx, 0), map->value_size);
 		return 0;
 	}
 	uint32_t stride = bpfrt_round_up8(map->value_size);
@@ -87,8 +90,14 @@ static int array_update(struct bpfrt_map *map, const void *key, const void *valu
 		return -E2BIG;
 	if (flags & BPF_NOEXIST)
 		return -EEXIST;
+	if ((flags & BPF_F_LOCK) && !bpfrt_map_has_lock(map))
+		return -EINVAL;
 	if (!is_percpu(map)) {
-		memcpy(elem_at(map, idx, 0), value, map->value_size);
+		/* Around the bpf_spin_lock word, if the value has one. */
+		if (flags & BPF_F_LOCK)
+			bpfrt_map_value_copy_locked(map, elem_at(map, idx, 0), (void *)value, false);
+		else
+			bpfrt_map_value_copy(map, elem_at(map, idx, 0), value);
 		return 0;
 	}
 	uint32_t stride = bpfrt_round_up8(map->value_size);

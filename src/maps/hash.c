@@ -466,6 +466,10 @@ static void slot_prepare(struct bpfrt_map *map, struct slot *s, const void *key,
 	shared_store(slot_key(s), key, map->key_size);
 	if (!type_is_percpu(map->type)) {
 		shared_store(slot_value(map, s, 0), value, map->value_size);
+		/* A new element's bpf_spin_lock is free, whatever was passed. */
+		if (bpfrt_map_has_lock(map))
+			__atomic_store_n((uint32_t *)(slot_value(map, s, 0) + map->shm->spin_lock_off), 0,
+					 __ATOMIC_RELAXED);
 	} else if (from_user) {
 		shared_store(slot_value(map, s, 0), value,
 			     (uint64_t)bpfrt_round_up8(map->value_size) * map->nr_cpus);
@@ -577,18 +581,29 @@ static int copy_out(struct bpfrt_map *map, const void *key, void *value)
 
 static int hash_lookup_copy(struct bpfrt_map *map, const void *key, void *value, uint64_t flags)
 {
-	if (flags)
+	if (flags & ~(uint64_t)BPF_F_LOCK || (flags && !bpfrt_map_has_lock(map)))
 		return -EINVAL; /* BPF_F_LOCK needs a bpf_spin_lock in the value */
-	return copy_out(map, key, value);
+	if (!flags)
+		return copy_out(map, key, value);
+	/* BPF_F_LOCK: under the map lock the element can't be freed and
+	 * reused while its spin lock is held here. */
+	bpfrt_map_lock(map);
+	struct slot *s = find_locked(map, key, key_hash(key, map->key_size, htab_of(map)->seed), NULL);
+	if (s)
+		bpfrt_map_value_copy_locked(map, slot_value(map, s, 0), value, true);
+	bpfrt_map_unlock(map);
+	return s ? 0 : -ENOENT;
 }
 
 static int hash_update(struct bpfrt_map *map, const void *key, const void *value, uint64_t flags,
 		       bool from_user)
 {
-	/* The kernel rejects unknown flags first, then BPF_F_LOCK because no
-	 * value here has a bpf_spin_lock (per-CPU and LRU maps reject it as
-	 * "flags > BPF_EXIST", the same EINVAL). */
-	if ((flags & ~(uint64_t)BPF_F_LOCK) > BPF_EXIST || (flags & BPF_F_LOCK))
+	/* The kernel rejects unknown flags first, then BPF_F_LOCK where the
+	 * value has no bpf_spin_lock (per-CPU and LRU maps never have one and
+	 * reject it as "flags > BPF_EXIST", the same EINVAL). */
+	bool locked_copy = flags & BPF_F_LOCK;
+	flags &= ~(uint64_t)BPF_F_LOCK;
+	if (flags > BPF_EXIST || (locked_copy && !bpfrt_map_has_lock(map)))
 		return -EINVAL;
 	struct htab *h = htab_of(map);
 	uint32_t hash = key_hash(key, map->key_size, h->seed);
@@ -602,6 +617,12 @@ static int hash_update(struct bpfrt_map *map, const void *key, const void *value
 	}
 	if (!old && flags == BPF_EXIST) {
 		err = -ENOENT;
+		goto out;
+	}
+	if (old && locked_copy) {
+		/* BPF_F_LOCK updates the element in place under its spin lock,
+		 * as the kernel's copy_map_value_locked (not per-CPU: no lock). */
+		bpfrt_map_value_copy_locked(map, slot_value(map, old, 0), (void *)value, false);
 		goto out;
 	}
 	if (old && type_is_percpu(map->type)) {
@@ -661,7 +682,7 @@ static int hash_delete(struct bpfrt_map *map, const void *key)
 
 static int hash_lookup_and_delete(struct bpfrt_map *map, const void *key, void *value, uint64_t flags)
 {
-	if (flags)
+	if (flags & ~(uint64_t)BPF_F_LOCK || (flags && !bpfrt_map_has_lock(map)))
 		return -EINVAL;
 	uint32_t hash = key_hash(key, map->key_size, htab_of(map)->seed);
 	bpfrt_map_lock(map);
@@ -671,7 +692,10 @@ static int hash_lookup_and_delete(struct bpfrt_map *map, const void *key, void *
 		uint64_t size = type_is_percpu(map->type)
 					? (uint64_t)bpfrt_round_up8(map->value_size) * map->nr_cpus
 					: map->value_size;
-		shared_load(value, slot_value(map, s, 0), size);
+		if (flags & BPF_F_LOCK)
+			bpfrt_map_value_copy_locked(map, slot_value(map, s, 0), value, true);
+		else
+			shared_load(value, slot_value(map, s, 0), size);
 		unlink_and_free(map, pred, s);
 	}
 	bpfrt_map_unlock(map);

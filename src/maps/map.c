@@ -2,6 +2,7 @@
  * the writers' robust lock, CPU counting and the table of families. */
 #define _GNU_SOURCE
 #include "maps/map.h"
+#include "core/btf_obj.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -91,6 +92,20 @@ uint32_t bpfrt_current_cpu(uint32_t nr_cpus)
 	return cpu < 0 ? 0 : (uint32_t)cpu % nr_cpus;
 }
 
+void *bpfrt_map_slots_alloc(size_t n, size_t size)
+{
+	if (n && size > SIZE_MAX / n)
+		return NULL;
+	void *p = mmap(NULL, n * size ? n * size : 1, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+void bpfrt_map_slots_free(void *p, size_t n, size_t size)
+{
+	if (p)
+		munmap(p, n * size ? n * size : 1);
+}
+
 void bpfrt_map_lock(struct bpfrt_map *map)
 {
 	int err = pthread_mutex_lock(&map->shm->lock);
@@ -115,6 +130,8 @@ static void map_release(struct bpfrt_obj *obj)
 	struct bpfrt_map *map = bpfrt_map_from_obj(obj);
 	if (map->ops && map->ops->release)
 		map->ops->release(map);
+	if (map->btf)
+		bpfrt_obj_put(&map->btf->obj);
 	if (map->shm)
 		munmap(map->shm, map->shm_size);
 	if (map->shm_fd >= 0)
@@ -175,16 +192,32 @@ int bpfrt_map_create(struct bpfrt *rt, const union bpf_attr *attr, struct bpfrt_
 	int err = ops->check(attr);
 	if (err)
 		return err;
+	struct bpfrt_btf_obj *btf;
+	int32_t lock_off;
+	err = bpfrt_map_btf_check(rt, attr, &btf, &lock_off);
+	if (err)
+		return err;
+	size_t btf_size = 0;
+	const void *btf_raw = btf ? bpfrt_btf_raw(btf->btf, &btf_size) : NULL;
 	uint32_t cpus = bpfrt_possible_cpus();
 	uint64_t data_off = (sizeof(struct bpfrt_map_shm) + 63) & ~63ull;
 	uint64_t data = ops->data_size(attr, cpus);
-	if (data > (1ull << 40))
+	if (data > (1ull << 40)) {
+		if (btf)
+			bpfrt_obj_put(&btf->obj);
 		return -E2BIG;
-	uint64_t total = (data_off + data + 4095) & ~4095ull;
+	}
+	/* The BTF blob goes after the family's data. */
+	uint64_t btf_off = btf ? (data_off + data + 7) & ~7ull : 0;
+	uint64_t total = ((btf ? btf_off + btf_size : data_off + data) + 4095) & ~4095ull;
 	struct bpfrt_map *map = map_alloc(rt);
-	if (!map)
+	if (!map) {
+		if (btf)
+			bpfrt_obj_put(&btf->obj);
 		return -ENOMEM;
+	}
 	map->ops = ops;
+	map->btf = btf;
 	int fd = storage_file(rt);
 	if (fd < 0) {
 		map_release(&map->obj);
@@ -218,6 +251,12 @@ int bpfrt_map_create(struct bpfrt *rt, const union bpf_attr *attr, struct bpfrt_
 	h->data_off = data_off;
 	h->btf_key_type_id = attr->btf_key_type_id;
 	h->btf_value_type_id = attr->btf_value_type_id;
+	h->spin_lock_off = lock_off;
+	if (btf) {
+		h->btf_off = btf_off;
+		h->btf_size = btf_size;
+		memcpy((char *)h + btf_off, btf_raw, btf_size);
+	}
 	memcpy(h->name, attr->map_name, sizeof(h->name));
 	h->name[sizeof(h->name) - 1] = 0;
 	shm_lock_init(&h->lock);
@@ -283,6 +322,14 @@ int bpfrt_map_open_fd(struct bpfrt *rt, int file_fd, struct bpfrt_map **out)
 	map->shm_fd = dup(file_fd);
 	map->file_dev = st.st_dev, map->file_ino = st.st_ino;
 	map_fill_from_shm(map);
+	/* The types, if the map has them, become a BTF object of this runtime
+	 * (bpf_map_info.btf_id).  BTF that doesn't parse is left out. */
+	if (h->btf_size && h->btf_off >= h->data_off && h->btf_off <= h->total_size &&
+	    h->btf_size <= h->total_size - h->btf_off &&
+	    bpfrt_btf_obj_new(rt, (char *)h + h->btf_off, h->btf_size, NULL, &map->btf))
+		map->btf = NULL;
+	if (h->spin_lock_off >= 0 && (uint64_t)h->spin_lock_off + 4 > h->value_size)
+		h->spin_lock_off = -1; /* corrupt: never lock outside the value */
 	int err = ops->open ? ops->open(map) : 0;
 	if (err) {
 		map_release(&map->obj);

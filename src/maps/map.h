@@ -25,7 +25,8 @@
 #endif
 
 #define BPFRT_MAP_MAGIC 0x50414d5452465042ull /* "BPFRTMAP" */
-#define BPFRT_MAP_VERSION 1
+/* 2: the BTF blob and spin_lock_off.  Files of another version are refused. */
+#define BPFRT_MAP_VERSION 2
 
 struct bpfrt_map_shm {
 	uint64_t magic;
@@ -44,10 +45,18 @@ struct bpfrt_map_shm {
 	char name[BPF_OBJ_NAME_LEN];
 	uint32_t btf_key_type_id;
 	uint32_t btf_value_type_id;
+	int32_t spin_lock_off; /* the value's bpf_spin_lock (from BTF), -1: none */
+	uint32_t pad;
+	/* The raw BTF the map was created with (btf_fd), after the family's
+	 * data, so another process opening the pin has the key/value types;
+	 * btf_size 0: none. */
+	uint64_t btf_off;
+	uint64_t btf_size;
 	pthread_mutex_t lock; /* robust, process-shared: serialises writers */
 };
 
 struct bpfrt_map;
+struct bpfrt_btf_obj;
 
 struct bpfrt_map_ops {
 	/* Validate the family-specific attributes: negative errno or 0. */
@@ -101,6 +110,7 @@ struct bpfrt_map {
 	char name[BPF_OBJ_NAME_LEN];
 	void *data; /* (char *)shm + shm->data_off */
 	void *priv; /* process-local state of the family (prog array slots...) */
+	struct bpfrt_btf_obj *btf; /* a reference, NULL without BTF (map_btf.c) */
 	const union bpf_attr *create_attr; /* the MAP_CREATE attributes, during ops->init only */
 };
 
@@ -159,6 +169,12 @@ static inline uint32_t bpfrt_round_up8(uint32_t v)
 	return (v + 7) & ~7u;
 }
 
+/* Zeroed process-local memory for a map's slots, possibly huge (max_entries
+ * up to 2^32): mmap'd, so a size the machine can't back fails with NULL
+ * (-ENOMEM, as the kernel) instead of aborting under sanitizers. */
+void *bpfrt_map_slots_alloc(size_t n, size_t size);
+void bpfrt_map_slots_free(void *p, size_t n, size_t size);
+
 /* Lock the map for writing; recovers the lock if its holder died. */
 void bpfrt_map_lock(struct bpfrt_map *map);
 void bpfrt_map_unlock(struct bpfrt_map *map);
@@ -171,6 +187,24 @@ int bpfrt_map_open_fd(struct bpfrt *rt, int file_fd, struct bpfrt_map **out);
 static inline struct bpfrt_map *bpfrt_map_from_obj(struct bpfrt_obj *obj)
 {
 	return (struct bpfrt_map *)obj;
+}
+
+/* BTF of maps and bpf_spin_lock in values (src/maps/map_btf.c).  Check
+ * MAP_CREATE's btf_fd/btf_*_type_id: 0 with *out the BTF object (a new
+ * reference; NULL when the map has no BTF) and *lock_off the offset of
+ * the value's bpf_spin_lock (-1: none), or a negative errno. */
+int bpfrt_map_btf_check(struct bpfrt *rt, const union bpf_attr *attr, struct bpfrt_btf_obj **out,
+			int32_t *lock_off);
+/* Copy a value of value_size bytes, leaving dst's lock word as it is. */
+void bpfrt_map_value_copy(const struct bpfrt_map *map, void *dst, const void *src);
+/* Zero the lock word of a value copied out (lookups return it as 0). */
+void bpfrt_map_value_clear_lock(const struct bpfrt_map *map, void *value);
+/* BPF_F_LOCK: copy elem (a value in the map) to buf (to_user) or buf to
+ * elem, holding elem's bpf_spin_lock; the lock word is never copied. */
+void bpfrt_map_value_copy_locked(const struct bpfrt_map *map, void *elem, void *buf, bool to_user);
+static inline bool bpfrt_map_has_lock(const struct bpfrt_map *map)
+{
+	return map->shm->spin_lock_off >= 0;
 }
 
 /* bpf() commands on maps (src/maps/map_cmd.c). */

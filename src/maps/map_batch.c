@@ -75,10 +75,11 @@ static int generic_lookup(struct bpfrt_map *map, union bpf_attr *attr, uint64_t 
 		err = map->ops->get_next_key(map, prev, key);
 		if (err)
 			break;
-		err = map->ops->lookup_copy(map, key, value, 0);
+		err = map->ops->lookup_copy(map, key, value, attr->batch.elem_flags);
 		if (err && err != -ENOENT)
 			break;
 		if (!err) {
+			bpfrt_map_value_clear_lock(map, value);
 			memcpy((uint8_t *)U64_PTR(attr->batch.keys) + (uint64_t)cp * map->key_size, key,
 			       map->key_size);
 			memcpy((uint8_t *)U64_PTR(attr->batch.values) + cp * vsize, value, vsize);
@@ -124,16 +125,18 @@ static int hash_lookup(struct bpfrt_map *map, union bpf_attr *attr, uint64_t vsi
 		if (err)
 			break;
 		pos = at + 1;
+		uint64_t ef = attr->batch.elem_flags;
 		if (!del)
-			err = map->ops->lookup_copy(map, key, value, 0);
+			err = map->ops->lookup_copy(map, key, value, ef);
 		else if (map->ops->lookup_and_delete)
-			err = map->ops->lookup_and_delete(map, key, value, 0);
-		else if (!(err = map->ops->lookup_copy(map, key, value, 0)))
+			err = map->ops->lookup_and_delete(map, key, value, ef);
+		else if (!(err = map->ops->lookup_copy(map, key, value, ef)))
 			err = map->ops->delete(map, key);
 		if (err == -ENOENT)
 			continue; /* gone since key_at saw it */
 		if (err)
 			break;
+		bpfrt_map_value_clear_lock(map, value);
 		memcpy((uint8_t *)U64_PTR(attr->batch.keys) + (uint64_t)cp * map->key_size, key,
 		       map->key_size);
 		memcpy((uint8_t *)U64_PTR(attr->batch.values) + cp * vsize, value, vsize);
@@ -188,14 +191,15 @@ int bpfrt_cmd_map_batch(struct bpfrt *rt, int cmd, union bpf_attr *attr)
 	bool frozen = __atomic_load_n(&map->shm->frozen, __ATOMIC_ACQUIRE);
 	uint64_t vsize = bpfrt_map_user_value_size(map);
 	/* The kernel's order: permissions, then "no such op", then the flags
-	 * (BPF_F_LOCK needs a bpf_spin_lock in the value, which bpfrt maps
-	 * never have), then the hash walk's own flags, then count == 0. */
+	 * (BPF_F_LOCK needs a bpf_spin_lock in the value: map_btf.c), then
+	 * the hash walk's own flags, then count == 0. */
+	uint64_t ef = attr->batch.elem_flags;
 	if ((reads && (map->flags & BPF_F_WRONLY)) ||
 	    (writes && ((map->flags & BPF_F_RDONLY) || frozen)))
 		err = -EPERM;
 	else if (!has_cmd(map, cmd))
 		err = -ENOTSUPP;
-	else if (attr->batch.elem_flags)
+	else if ((ef & ~(uint64_t)BPF_F_LOCK) || ((ef & BPF_F_LOCK) && !bpfrt_map_has_lock(map)))
 		err = -EINVAL;
 	else if (reads && style_of(map->type) == BATCH_HASH && attr->batch.flags)
 		err = -EINVAL;

@@ -29,6 +29,12 @@ uint64_t bpfrt_map_user_value_size(const struct bpfrt_map *map)
 	return map->value_size;
 }
 
+/* BPF_F_LOCK asked for a map whose values have no bpf_spin_lock: -EINVAL. */
+static bool lock_bad(const struct bpfrt_map *map, uint64_t flags)
+{
+	return (flags & BPF_F_LOCK) && !bpfrt_map_has_lock(map);
+}
+
 static struct bpfrt_map *map_get(struct bpfrt *rt, uint32_t fd, int *err)
 {
 	struct bpfrt_obj *obj = bpfrt_fd_get(rt, (int)fd, BPFRT_OBJ_MAP, err);
@@ -133,13 +139,14 @@ int bpfrt_cmd_map_lookup(struct bpfrt *rt, union bpf_attr *attr)
 		err = -EPERM;
 	} else if (map_is_keyless(map->type) && !(attr->flags & BPF_F_LOCK)) {
 		err = lookup_by_peek(map, attr);
-	} else if ((attr->flags & BPF_F_LOCK) || stray_key(map, attr) || !map->ops->lookup_copy) {
-		err = (attr->flags & BPF_F_LOCK) || stray_key(map, attr) ? -EINVAL : -ENOTSUPP;
+	} else if (lock_bad(map, attr->flags) || stray_key(map, attr) || !map->ops->lookup_copy) {
+		err = lock_bad(map, attr->flags) || stray_key(map, attr) ? -EINVAL : -ENOTSUPP;
 	} else {
 		void *key = copy_in(map, attr->key, map->key_size, &err);
 		void *value = key ? calloc(1, bpfrt_map_user_value_size(map)) : NULL;
 		if (key && value) {
 			err = map->ops->lookup_copy(map, key, value, attr->flags);
+			bpfrt_map_value_clear_lock(map, value);
 			if (!err)
 				memcpy(U64_PTR(attr->value), value, bpfrt_map_user_value_size(map));
 		} else if (!err) {
@@ -160,8 +167,8 @@ int bpfrt_cmd_map_update(struct bpfrt *rt, union bpf_attr *attr)
 		return err;
 	if ((map->flags & BPF_F_RDONLY) || __atomic_load_n(&map->shm->frozen, __ATOMIC_ACQUIRE)) {
 		err = -EPERM;
-	} else if ((attr->flags & BPF_F_LOCK) || stray_key(map, attr) || !map->ops->update) {
-		err = (attr->flags & BPF_F_LOCK) || stray_key(map, attr) ? -EINVAL : -ENOTSUPP;
+	} else if (lock_bad(map, attr->flags) || stray_key(map, attr) || !map->ops->update) {
+		err = lock_bad(map, attr->flags) || stray_key(map, attr) ? -EINVAL : -ENOTSUPP;
 	} else {
 		void *key = copy_in(map, attr->key, map->key_size, &err);
 		void *value = key ? copy_in(map, attr->value, bpfrt_map_user_value_size(map), &err) : NULL;
@@ -243,13 +250,14 @@ int bpfrt_cmd_map_lookup_and_delete(struct bpfrt *rt, union bpf_attr *attr)
 		if (!err)
 			memcpy(U64_PTR(attr->value), value, map->value_size);
 		free(value);
-	} else if (!map->ops->lookup_and_delete || (attr->flags & BPF_F_LOCK)) {
-		err = (attr->flags & BPF_F_LOCK) ? -EINVAL : -ENOTSUPP;
+	} else if (!map->ops->lookup_and_delete || lock_bad(map, attr->flags)) {
+		err = lock_bad(map, attr->flags) ? -EINVAL : -ENOTSUPP;
 	} else {
 		void *key = copy_in(map, attr->key, map->key_size, &err);
 		void *value = key ? calloc(1, bpfrt_map_user_value_size(map)) : NULL;
 		if (key && value) {
 			err = map->ops->lookup_and_delete(map, key, value, attr->flags);
+			bpfrt_map_value_clear_lock(map, value);
 			if (!err)
 				memcpy(U64_PTR(attr->value), value, bpfrt_map_user_value_size(map));
 		} else if (!err) {
