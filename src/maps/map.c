@@ -96,14 +96,15 @@ void *bpfrt_map_slots_alloc(size_t n, size_t size)
 {
 	if (n && size > SIZE_MAX / n)
 		return NULL;
-	void *p = mmap(NULL, n * size ? n * size : 1, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	size_t bytes = n * size > 0 ? n * size : 1;
+	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	return p == MAP_FAILED ? NULL : p;
 }
 
 void bpfrt_map_slots_free(void *p, size_t n, size_t size)
 {
 	if (p)
-		munmap(p, n * size ? n * size : 1);
+		munmap(p, n * size > 0 ? n * size : 1);
 }
 
 void bpfrt_map_lock(struct bpfrt_map *map)

@@ -78,7 +78,7 @@ static int mim_setup(struct bpfrt_map *map, const struct bpfrt_map *tmpl)
 	}
 	int err = 0;
 	if (!is_hash(map)) {
-		m->array = calloc(map->max_entries, sizeof(*m->array));
+		m->array = bpfrt_map_slots_alloc(map->max_entries, sizeof(*m->array));
 		err = m->array ? 0 : -ENOMEM;
 	} else {
 		union bpf_attr a;
@@ -121,7 +121,7 @@ static void mim_release(struct bpfrt_map *map)
 		bpfrt_obj_put(&m->chunks[i / CHUNK][i % CHUNK]->obj);
 	for (uint32_t c = 0; c < MAX_CHUNKS && m->chunks[c]; c++)
 		free(m->chunks[c]);
-	free(m->array);
+	bpfrt_map_slots_free(m->array, map->max_entries, sizeof(*m->array));
 	if (m->index)
 		bpfrt_obj_put(&m->index->obj);
 	pthread_mutex_destroy(&m->lock);

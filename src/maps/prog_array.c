@@ -40,7 +40,7 @@ static int pa_init(struct bpfrt_map *map)
 	struct prog_array *pa = calloc(1, sizeof(*pa));
 	if (!pa)
 		return -ENOMEM;
-	pa->slots = calloc(map->max_entries, sizeof(*pa->slots));
+	pa->slots = bpfrt_map_slots_alloc(map->max_entries, sizeof(*pa->slots));
 	if (!pa->slots) {
 		free(pa);
 		return -ENOMEM;
@@ -61,7 +61,7 @@ static void pa_release(struct bpfrt_map *map)
 	for (uint32_t i = 0; i < pa->nr_retired; i++)
 		bpfrt_obj_put(&pa->retired[i]->obj);
 	free(pa->retired);
-	free(pa->slots);
+	bpfrt_map_slots_free(pa->slots, map->max_entries, sizeof(*pa->slots));
 	pthread_mutex_destroy(&pa->lock);
 	free(pa);
 }

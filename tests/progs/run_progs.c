@@ -759,7 +759,8 @@ __attribute__((unused)) static void compare(const struct entry *e, const char *v
 			fail(f, variant, "map %s: reading failed: kernel %d, bpfrt %d", a->name, a->err, b->err);
 			continue;
 		}
-		if (a->nrec != b->nrec || a->recs.len != b->recs.len || memcmp(a->recs.p, b->recs.p, a->recs.len)) {
+		if (a->nrec != b->nrec || a->recs.len != b->recs.len ||
+		    (a->recs.len && memcmp(a->recs.p, b->recs.p, a->recs.len))) {
 			fail(f, variant, "map %s (%s): kernel %u records, bpfrt %u", a->name, a->how, a->nrec, b->nrec);
 			hexdiff(a->recs.p, (uint32_t)a->recs.len, b->recs.p, (uint32_t)b->recs.len);
 		}
