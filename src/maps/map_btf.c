@@ -43,6 +43,20 @@ static bool takes_no_btf(uint32_t type)
 	       type == BPF_MAP_TYPE_ARRAY_OF_MAPS || type == BPF_MAP_TYPE_HASH_OF_MAPS;
 }
 
+/* Families with the kernel's ops->map_check_btf. */
+static bool has_family_check(uint32_t type)
+{
+	switch (type) {
+	case BPF_MAP_TYPE_ARRAY:
+	case BPF_MAP_TYPE_PERCPU_ARRAY:
+	case BPF_MAP_TYPE_BLOOM_FILTER:
+	case BPF_MAP_TYPE_LPM_TRIE:
+		return true;
+	default:
+		return takes_no_btf(type);
+	}
+}
+
 /* The family's own check of the key type (the kernel's ops->map_check_btf),
  * key_t NULL for a key id of 0. */
 static int family_check(const union bpf_attr *attr, const struct btf_type *key_t,
@@ -98,6 +112,9 @@ int bpfrt_map_btf_check(struct bpfrt *rt, const union bpf_attr *attr, struct bpf
 		goto fail;
 	if (attr->btf_key_type_id &&
 	    ((sz = sized_type(btf, attr->btf_key_type_id, &key_t)) < 0 || sz != attr->key_size))
+		goto fail;
+	/* No key type: only families with their own BTF check may allow it. */
+	if (!attr->btf_key_type_id && !has_family_check(attr->map_type))
 		goto fail;
 	if ((sz = sized_type(btf, attr->btf_value_type_id, &value_t)) < 0 || sz != attr->value_size)
 		goto fail;
