@@ -189,4 +189,17 @@ int loader_relocate_prog(struct bpfrt_object *obj, struct bpfrt_program *prog);
 /* The function containing instruction insn of section sec, or -1. */
 int loader_func_at(const struct bpfrt_object *obj, uint32_t sec, uint32_t insn);
 
+/* ---- CO-RE (core_relo.c, btf_builtin.c) -------------------------------- */
+
+/* bpfrt's BTF of the kernel types it provides in user space (xdp_md,
+ * __sk_buff, pt_regs, the syscall tracepoint records): built on first use,
+ * immutable, shared by all threads; NULL only if memory ran out then. */
+const struct bpfrt_btf *bpfrt_btf_builtin(void);
+/* Apply the CO-RE relocations of function f, whose copy in program p's
+ * instructions starts at insns[out] (insns is the whole program so far).
+ * 0, or a negative errno with the message in obj->err naming the program,
+ * the instruction, the relocation kind and the access. */
+int loader_core_relocate(struct bpfrt_object *obj, const struct bpfrt_program *p,
+			 const struct loader_func *f, struct bpf_insn *insns, uint32_t out);
+
 #endif

@@ -6,6 +6,8 @@
  * section), appended after its code in the order they are first met; call
  * and BPF_PSEUDO_FUNC offsets are recomputed for the new layout.  Map
  * references become BPF_PSEUDO_MAP_FD, global data BPF_PSEUDO_MAP_VALUE.
+ * Each function's CO-RE relocations are applied as it is copied in
+ * (core_relo.c).
  * Every error names the section, the instruction's byte offset and the
  * symbol.
  */
@@ -244,23 +246,6 @@ static int64_t place_of(struct bpfrt_object *obj, struct layout *l, uint32_t sec
 	return l->func_out[f] + (idx - obj->funcs[f].off);
 }
 
-static int check_core(struct bpfrt_object *obj, const struct loader_func *f)
-{
-	if (!obj->btf_ext)
-		return 0;
-	const char *sec = obj->elf.secs[f->sec_idx].name;
-	uint32_t cnt = 0, rs = 0;
-	const uint8_t *rec = bpfrt_btf_ext_core_relo(obj->btf_ext, sec, &cnt, &rs);
-	for (uint32_t i = 0; rec && i < cnt; i++) {
-		const struct bpf_core_relo *r = (const struct bpf_core_relo *)(rec + (size_t)i * rs);
-		if (r->insn_off / 8 >= f->off && r->insn_off / 8 < f->off + f->cnt)
-			return loader_err(obj, -ENOTSUP,
-					  "section '%s': CO-RE relocation at offset %u (function '%s'): CO-RE is not supported by bpfrt yet",
-					  sec, r->insn_off, f->name);
-	}
-	return 0;
-}
-
 static int collect_line_info(struct bpfrt_object *obj, struct bpfrt_program *p, const struct layout *l)
 {
 	if (!obj->btf_ext)
@@ -294,7 +279,7 @@ static int relocate(struct bpfrt_object *obj, struct bpfrt_program *p, struct la
 		while (seg + 1 < l->nsegs && i >= l->segs[seg + 1].out)
 			seg++;
 		const struct loader_func *f = &obj->funcs[l->segs[seg].func];
-		if (i == l->segs[seg].out && (err = check_core(obj, f)))
+		if (i == l->segs[seg].out && (err = loader_core_relocate(obj, p, f, l->insns, i)))
 			break;
 		uint32_t sec = f->sec_idx, s = f->off + (i - l->segs[seg].out);
 		const char *sname = obj->elf.secs[sec].name;
