@@ -888,10 +888,30 @@ static void close_fd(struct bpfrt_object *obj, int *fd)
 	*fd = -1;
 }
 
+/* btf_fd >= 0: create with the map's key/value types (BPF_BTF_LOAD'ed
+ * object BTF); if that fails, again without, as libbpf does. */
 static int create_map(struct bpfrt_object *obj, const char *name, const struct loader_map_def *d,
-		      int inner_fd)
+		      int inner_fd, int btf_fd)
 {
 	union bpf_attr a;
+	if (btf_fd >= 0 && d->btf_value_type_id) {
+		memset(&a, 0, sizeof(a));
+		a.map_type = d->type;
+		a.key_size = d->key_size;
+		a.value_size = d->value_size;
+		a.max_entries = d->max_entries;
+		a.map_flags = d->map_flags;
+		a.numa_node = d->numa_node;
+		a.map_extra = d->map_extra;
+		a.inner_map_fd = inner_fd >= 0 ? (uint32_t)inner_fd : 0;
+		a.btf_fd = (uint32_t)btf_fd;
+		a.btf_key_type_id = d->btf_key_type_id;
+		a.btf_value_type_id = d->btf_value_type_id;
+		snprintf(a.map_name, sizeof(a.map_name), "%s", name);
+		int fd = sys(obj, BPF_MAP_CREATE, &a);
+		if (fd >= 0)
+			return fd;
+	}
 	memset(&a, 0, sizeof(a));
 	a.map_type = d->type;
 	a.key_size = d->key_size;
@@ -964,7 +984,33 @@ static int map_update(struct bpfrt_object *obj, int fd, const void *key, const v
 	return sys(obj, BPF_MAP_UPDATE_ELEM, &a);
 }
 
+/* The object's BTF as a BTF object, for maps' key/value types; -1 when
+ * there is none or it doesn't load (maps are then made without BTF). */
+static int load_btf(struct bpfrt_object *obj)
+{
+	size_t size;
+	const void *raw = obj->btf ? bpfrt_btf_raw(obj->btf, &size) : NULL;
+	if (!raw)
+		return -1;
+	union bpf_attr a;
+	memset(&a, 0, sizeof(a));
+	a.btf = (uintptr_t)raw;
+	a.btf_size = (uint32_t)size;
+	int fd = sys(obj, BPF_BTF_LOAD, &a);
+	return fd >= 0 ? fd : -1;
+}
+
+static int create_maps_btf(struct bpfrt_object *obj, bool *reused, int btf_fd);
+
 static int create_maps(struct bpfrt_object *obj, bool *reused)
+{
+	int btf_fd = load_btf(obj);
+	int err = create_maps_btf(obj, reused, btf_fd);
+	close_fd(obj, &btf_fd); /* the maps hold their own references */
+	return err;
+}
+
+static int create_maps_btf(struct bpfrt_object *obj, bool *reused, int btf_fd)
 {
 	for (uint32_t i = 0; i < obj->nmaps; i++) {
 		struct bpfrt_object_map *m = obj->maps[i];
@@ -982,12 +1028,12 @@ static int create_maps(struct bpfrt_object *obj, bool *reused)
 		if (m->has_inner) {
 			char iname[BPF_OBJ_NAME_LEN + 8];
 			snprintf(iname, sizeof(iname), "%s.inner", m->name);
-			inner = create_map(obj, iname, &m->inner, -1);
+			inner = create_map(obj, iname, &m->inner, -1, -1);
 			if (inner < 0)
 				return loader_err(obj, inner, "map '%s': can't create its inner map: %s", m->name,
 						  strerror(-inner));
 		}
-		m->fd = create_map(obj, m->name, &m->def, inner);
+		m->fd = create_map(obj, m->name, &m->def, inner, btf_fd);
 		if (inner >= 0)
 			bpfrt_close(obj->rt, inner);
 		if (m->fd < 0) {
