@@ -97,6 +97,10 @@ static void *copy_in(struct bpfrt_map *map, uint64_t uptr, uint64_t size, int *e
 		*err = -EINVAL;
 		return NULL;
 	}
+	if (size && !uptr) {
+		*err = -EFAULT; /* the kernel's copy from a NULL user pointer */
+		return NULL;
+	}
 	void *buf = malloc(size ? size : 1);
 	if (!buf) {
 		*err = -ENOMEM;

@@ -18,7 +18,27 @@ expect "run file prog" '"retval":13' "$($B -j prog run file $O/xdp_parse.o prog 
 expect "run file no prog" "has no program 'nope'" "$($B prog run file $O/xdp_parse.o prog nope 2>&1)"
 $B prog load $O/xdp_parse.o $BPFRT_PIN_ROOT/xp pinmaps $BPFRT_PIN_ROOT/maps || { echo "FAIL: prog load"; fail=1; }
 expect "run pinned" "Return value: 2," "$($B prog run pinned $BPFRT_PIN_ROOT/xp data_in $BPFRT_PIN_ROOT/pkt 2>&1)"
-expect "map shared" "Found 1 element" "$($B map dump pinned $BPFRT_PIN_ROOT/maps/proto_count 2>&1)"
+# proto_count has BTF (u32 -> u64): bpftool's layout by type, not hex.
+expect "map shared" '"value": 1' "$($B map dump pinned $BPFRT_PIN_ROOT/maps/proto_count 2>&1)"
+# A hash map of structs: fields by name, plain (bpftool's pretty JSON) and -j ("formatted").
+$B prog loadall $O/btf_values.o $BPFRT_PIN_ROOT/bv pinmaps $BPFRT_PIN_ROOT/bvm >/dev/null 2>&1 || { echo "FAIL: loadall btf_values"; fail=1; }
+$B prog run pinned $BPFRT_PIN_ROOT/bv/fill >/dev/null 2>&1
+want='[{
+        "key": 1,
+        "value": {
+            "x": 7,
+            "dy": [-1,2,3
+            ],
+            "tag": "abc"
+        }
+    }
+]'
+got=$($B map dump pinned $BPFRT_PIN_ROOT/bvm/points 2>&1)
+[ "$got" = "$want" ] || { echo "FAIL btf dump: got:"; echo "$got"; fail=1; }
+expect "btf dump -j" '"formatted":{"key":1,"value":{"x":7,"dy":\[-1,2,3\],"tag":"abc"}}' \
+	"$($B -j map dump pinned $BPFRT_PIN_ROOT/bvm/points 2>&1)"
+expect "btf lookup" '^    "key": 1,' "$($B map lookup pinned $BPFRT_PIN_ROOT/bvm/points key 1 0 0 0 2>&1)"
+expect "btf show" "btf_id [0-9]" "$($B map show pinned $BPFRT_PIN_ROOT/bvm/points 2>&1)"
 [ -e "$BPFRT_PIN_ROOT/maps/xdp_pars.rodata" ] || { echo "FAIL: xdp_pars.rodata not pinned"; fail=1; }
 $B prog loadall $O/maps_in_maps.o $BPFRT_PIN_ROOT/mm >/dev/null 2>&1
 for p in fill_inner tail_caller tail_target; do

@@ -98,6 +98,8 @@ void cli_json_end_object(struct cli_json *w);
 void cli_json_start_array(struct cli_json *w);
 void cli_json_end_array(struct cli_json *w);
 void cli_json_name(struct cli_json *w, const char *name);
+/* Before a value the caller writes to w->f itself (BTF-formatted data). */
+void cli_json_value_begin(struct cli_json *w);
 void cli_json_uint(struct cli_json *w, uint64_t v);
 void cli_json_int(struct cli_json *w, int64_t v);
 void cli_json_bool(struct cli_json *w, bool v);

@@ -100,6 +100,11 @@ void cli_json_name(struct cli_json *w, const char *name)
 	fputs(w->pretty ? ": " : ":", w->f);
 }
 
+void cli_json_value_begin(struct cli_json *w)
+{
+	separate(w);
+}
+
 void cli_json_uint(struct cli_json *w, uint64_t v)
 {
 	separate(w);

@@ -6,6 +6,7 @@
  * process that opened them.
  */
 #include "tools/bpfrt/cli.h"
+#include "bpfrt/btf.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@ struct map_ctx {
 	uint32_t value_bytes; /* what a lookup returns (all CPUs for per-CPU maps) */
 	uint32_t step;        /* per-CPU value stride */
 	uint32_t ncpus;
+	struct bpfrt_btf *btf; /* the map's key/value types, if it has BTF */
 };
 
 static bool is_percpu(uint32_t type)
@@ -147,6 +149,10 @@ static void show_one(struct map_ctx *c, struct cli_json *w)
 		}
 		cli_json_name(w, "frozen");
 		cli_json_int(w, frozen);
+		if (in->btf_id) {
+			cli_json_name(w, "btf_id");
+			cli_json_uint(w, in->btf_id);
+		}
 		if (c->obj->npaths) {
 			cli_json_name(w, "pinned");
 			cli_json_start_array(w);
@@ -173,6 +179,8 @@ static void show_one(struct map_ctx *c, struct cli_json *w)
 	printf("\n");
 	for (size_t k = 0; k < c->obj->npaths; k++)
 		printf("\tpinned %s\n", c->obj->paths[k]);
+	if (in->btf_id)
+		printf("\tbtf_id %u\n", in->btf_id);
 }
 
 static int do_show(struct map_ctx *c, int argc, char **argv)
@@ -230,6 +238,71 @@ static int do_show(struct map_ctx *c, int argc, char **argv)
 
 /* ---- elements ---------------------------------------------------------- */
 
+/* The map's BTF (bpf_map_info.btf_id), as bpftool gets it; NULL if none. */
+static struct bpfrt_btf *map_btf(struct map_ctx *c)
+{
+	if (!c->info.btf_id || !c->info.btf_value_type_id || holds_fds(c->info.type))
+		return NULL;
+	union bpf_attr a;
+	memset(&a, 0, sizeof(a));
+	a.btf_id = c->info.btf_id;
+	int fd = cli_bpf(c->rt, BPF_BTF_GET_FD_BY_ID, &a);
+	if (fd < 0)
+		return NULL;
+	struct bpf_btf_info bi;
+	memset(&bi, 0, sizeof(bi));
+	memset(&a, 0, sizeof(a));
+	a.info.bpf_fd = (uint32_t)fd, a.info.info = (uintptr_t)&bi, a.info.info_len = sizeof(bi);
+	void *raw = NULL;
+	if (!cli_bpf(c->rt, BPF_OBJ_GET_INFO_BY_FD, &a) && (raw = malloc(bi.btf_size ? bi.btf_size : 1))) {
+		uint32_t size = bi.btf_size;
+		memset(&bi, 0, sizeof(bi));
+		bi.btf = (uintptr_t)raw, bi.btf_size = size;
+		a.info.info_len = sizeof(bi);
+		if (!cli_bpf(c->rt, BPF_OBJ_GET_INFO_BY_FD, &a))
+			c->btf = bpfrt_btf_new(raw, size, NULL);
+	}
+	free(raw);
+	bpfrt_close(c->rt, fd);
+	return c->btf;
+}
+
+/* One element by its BTF types, as bpftool's do_dump_btf: {"key": ...,
+ * "value": ...} (per-CPU: "values": [{"cpu": N, "value": ...}]).  w is a
+ * compact JSON writer (-j) or a pretty one for plain output. */
+static void print_btf(struct map_ctx *c, struct cli_json *w, const uint8_t *key, const uint8_t *value)
+{
+	const struct bpf_map_info *in = &c->info;
+	bool json = !w->pretty || c->cli->json;
+	cli_json_start_object(w);
+	if (in->btf_key_type_id) {
+		cli_json_name(w, "key");
+		cli_json_value_begin(w);
+		bpfrt_btf_dump_data_depth(c->btf, in->btf_key_type_id, key, in->key_size, json, w->depth, w->f);
+	}
+	if (!is_percpu(in->type)) {
+		cli_json_name(w, "value");
+		cli_json_value_begin(w);
+		bpfrt_btf_dump_data_depth(c->btf, in->btf_value_type_id, value, in->value_size, json, w->depth,
+					  w->f);
+	} else {
+		cli_json_name(w, "values");
+		cli_json_start_array(w);
+		for (uint32_t cpu = 0; cpu < c->ncpus; cpu++) {
+			cli_json_start_object(w);
+			cli_json_name(w, "cpu");
+			cli_json_uint(w, cpu);
+			cli_json_name(w, "value");
+			cli_json_value_begin(w);
+			bpfrt_btf_dump_data_depth(c->btf, in->btf_value_type_id, value + (size_t)cpu * c->step,
+						  in->value_size, json, w->depth, w->f);
+			cli_json_end_object(w);
+		}
+		cli_json_end_array(w);
+	}
+	cli_json_end_object(w);
+}
+
 static void print_entry(struct map_ctx *c, struct cli_json *w, const uint8_t *key, const uint8_t *value)
 {
 	const struct bpf_map_info *in = &c->info;
@@ -253,6 +326,14 @@ static void print_entry(struct map_ctx *c, struct cli_json *w, const uint8_t *ke
 				cli_json_end_object(w);
 			}
 			cli_json_end_array(w);
+		}
+		if (c->btf) {
+			/* bpftool -j: the bytes, then the same element by its types. */
+			struct cli_json f = *w;
+			cli_json_name(w, "formatted");
+			f.pretty = 0, f.sep = 0;
+			print_btf(c, &f, key, value);
+			w->sep = ',';
 		}
 		cli_json_end_object(w);
 		return;
@@ -345,6 +426,12 @@ static int do_dump(struct map_ctx *c, int argc, char **argv)
 		cli_json_init(jw, c->cli);
 		cli_json_start_array(jw);
 	}
+	/* Plain output of a map with BTF is bpftool's: a pretty JSON array of
+	 * elements by field name, and no "Found N elements". */
+	struct cli_json bw = {.f = stdout, .pretty = 1};
+	bool by_btf = map_btf(c) && !jw;
+	if (by_btf)
+		cli_json_start_array(&bw);
 	uint32_t found = 0;
 	uint8_t *prev = NULL, *key = b.key;
 	for (;;) {
@@ -356,12 +443,19 @@ static int do_dump(struct map_ctx *c, int argc, char **argv)
 				cli_json_end_array(jw);
 				cli_json_end(jw);
 			}
+			if (by_btf) {
+				cli_json_end_array(&bw);
+				cli_json_end(&bw);
+			}
 			free_bufs(&b);
 			return cli_error(c->cli, "can't get next key: %s", cli_strerror(r));
 		}
 		r = elem_op(c, BPF_MAP_LOOKUP_ELEM, key, b.value, 0);
 		if (!r) {
-			print_entry(c, jw, key, b.value);
+			if (by_btf)
+				print_btf(c, &bw, key, b.value);
+			else
+				print_entry(c, jw, key, b.value);
 			found++;
 		} else if (r != -ENOENT) { /* ENOENT: deleted meanwhile by someone else */
 			fprintf(stderr, "Warning: can't lookup element with key: ");
@@ -375,6 +469,9 @@ static int do_dump(struct map_ctx *c, int argc, char **argv)
 	if (jw) {
 		cli_json_end_array(jw);
 		cli_json_end(jw);
+	} else if (by_btf) {
+		cli_json_end_array(&bw);
+		cli_json_end(&bw);
 	} else {
 		printf("Found %u element%s\n", found, found != 1 ? "s" : "");
 	}
@@ -468,10 +565,16 @@ static int do_lookup(struct map_ctx *c, int argc, char **argv)
 		err = 255;
 	} else if (err) {
 		err = cli_error(c->cli, "lookup failed: %s", cli_strerror(err));
+	} else if (!c->cli->json && map_btf(c)) {
+		struct cli_json bw = {.f = stdout, .pretty = 1};
+		print_btf(c, &bw, b.key, b.value);
+		cli_json_end(&bw);
 	} else {
 		struct cli_json w;
-		if (c->cli->json)
+		if (c->cli->json) {
 			cli_json_init(&w, c->cli);
+			map_btf(c);
+		}
 		print_entry(c, c->cli->json ? &w : NULL, b.key, b.value);
 		if (c->cli->json)
 			cli_json_end(&w);
@@ -821,6 +924,7 @@ int cmd_map(struct cli *cli, int argc, char **argv)
 		rc = do_pin(&c, argc, argv);
 	else
 		rc = do_create(&c, argc, argv);
+	bpfrt_btf_free(c.btf);
 	cli_objs_free(&c.objs);
 	bpfrt_free(c.rt);
 	return rc;
