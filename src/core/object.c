@@ -10,6 +10,7 @@
 #include "core/runtime.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 #define FD_FIRST 3
@@ -22,6 +23,8 @@ void bpfrt_obj_init(struct bpfrt_obj *obj, struct bpfrt *rt, enum bpfrt_obj_type
 	obj->refcnt = 1;
 	obj->rt = rt;
 	obj->release = release;
+	obj->fdcnt = 0;
+	obj->release_uref = NULL;
 }
 
 void bpfrt_obj_get(struct bpfrt_obj *obj)
@@ -131,6 +134,7 @@ int bpfrt_fd_install(struct bpfrt *rt, struct bpfrt_obj *obj)
 	}
 	bpfrt_obj_get(obj);
 	rt->fds[fd] = obj;
+	obj->fdcnt++;
 	pthread_mutex_unlock(&rt->lock);
 	return (int)fd;
 }
@@ -157,14 +161,51 @@ struct bpfrt_obj *bpfrt_fd_get(struct bpfrt *rt, int fd, enum bpfrt_obj_type typ
 int bpfrt_fd_close(struct bpfrt *rt, int fd)
 {
 	struct bpfrt_obj *obj = NULL;
+	bool last = false;
 	pthread_mutex_lock(&rt->lock);
 	if (fd >= 0 && (uint32_t)fd < rt->fd_cap) {
 		obj = rt->fds[fd];
 		rt->fds[fd] = NULL;
+		last = obj && --obj->fdcnt == 0;
 	}
 	pthread_mutex_unlock(&rt->lock);
 	if (!obj)
 		return -EBADF;
+	if (last && obj->release_uref)
+		obj->release_uref(obj);
 	bpfrt_obj_put(obj);
 	return 0;
+}
+
+void bpfrt_defer_put(struct bpfrt *rt, struct bpfrt_obj *obj)
+{
+	pthread_mutex_lock(&rt->lock);
+	if (rt->nr_deferred == rt->cap_deferred) {
+		uint32_t cap = rt->cap_deferred ? rt->cap_deferred * 2 : 16;
+		struct bpfrt_obj **n = realloc(rt->deferred, cap * sizeof(*n));
+		if (!n) {
+			/* Out of memory: keeping the reference is safe, only a leak. */
+			pthread_mutex_unlock(&rt->lock);
+			return;
+		}
+		rt->deferred = n;
+		rt->cap_deferred = cap;
+	}
+	rt->deferred[rt->nr_deferred++] = obj;
+	pthread_mutex_unlock(&rt->lock);
+}
+
+void bpfrt_deferred_drain(struct bpfrt *rt)
+{
+	for (;;) {
+		pthread_mutex_lock(&rt->lock);
+		struct bpfrt_obj *obj = rt->nr_deferred ? rt->deferred[--rt->nr_deferred] : NULL;
+		pthread_mutex_unlock(&rt->lock);
+		if (!obj)
+			break;
+		bpfrt_obj_put(obj); /* may defer more: loop until empty */
+	}
+	free(rt->deferred);
+	rt->deferred = NULL;
+	rt->cap_deferred = 0;
 }

@@ -27,6 +27,11 @@ struct bpfrt_obj {
 	uint32_t refcnt;  /* atomic */
 	struct bpfrt *rt;
 	void (*release)(struct bpfrt_obj *obj); /* frees the object on the last put */
+	uint32_t fdcnt;   /* open fds (the kernel's "user references"), under rt->lock */
+	/* Optional: called when the last fd closes (the kernel's map_release_uref:
+	 * a prog array drops its programs then, which breaks the program <->
+	 * prog array reference cycle). */
+	void (*release_uref)(struct bpfrt_obj *obj);
 };
 
 void bpfrt_obj_init(struct bpfrt_obj *obj, struct bpfrt *rt, enum bpfrt_obj_type type,
@@ -44,6 +49,12 @@ int bpfrt_fd_install(struct bpfrt *rt, struct bpfrt_obj *obj);
 struct bpfrt_obj *bpfrt_fd_get(struct bpfrt *rt, int fd, enum bpfrt_obj_type type, int *err);
 /* Close fd, dropping its reference. */
 int bpfrt_fd_close(struct bpfrt *rt, int fd);
+
+/* Put obj's reference later, when the runtime is freed: for references that
+ * a running program may still be using (no RCU in user space). */
+void bpfrt_defer_put(struct bpfrt *rt, struct bpfrt_obj *obj);
+/* Drop every deferred reference (bpfrt_free). */
+void bpfrt_deferred_drain(struct bpfrt *rt);
 
 /* The next published id after `id` of that type (0 if none); and the
  * object with that id, with a new reference, or NULL. */

@@ -93,6 +93,7 @@ void bpfrt_free(struct bpfrt *rt)
 	for (uint32_t fd = 0; fd < rt->fd_cap; fd++)
 		if (rt->fds[fd])
 			bpfrt_fd_close(rt, (int)fd);
+	bpfrt_deferred_drain(rt);
 	free(rt->fds);
 	for (int t = 0; t < BPFRT_OBJ_TYPE_COUNT; t++)
 		free(rt->ids[t].objs);

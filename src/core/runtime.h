@@ -31,6 +31,8 @@ struct bpfrt {
 	struct bpfrt_obj **fds;  /* fd -> object (one reference each) */
 	uint32_t fd_cap;
 	struct bpfrt_id_table ids[BPFRT_OBJ_TYPE_COUNT];
+	struct bpfrt_obj **deferred; /* bpfrt_defer_put: references dropped at bpfrt_free */
+	uint32_t nr_deferred, cap_deferred;
 	void *links;             /* struct bpfrt_link list (core/link.c), under lock */
 	char *pin_root;          /* where shared map storage is created; pins live on its filesystem */
 	int trace_fds[2];        /* trace pipe (read, write end), valid once trace_ready */

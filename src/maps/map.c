@@ -162,12 +162,20 @@ static void shm_lock_init(pthread_mutex_t *lock)
 	pthread_mutexattr_destroy(&a);
 }
 
+static void map_release_uref(struct bpfrt_obj *obj)
+{
+	struct bpfrt_map *map = bpfrt_map_from_obj(obj);
+	if (map->ops && map->ops->release_uref)
+		map->ops->release_uref(map);
+}
+
 static struct bpfrt_map *map_alloc(struct bpfrt *rt)
 {
 	struct bpfrt_map *map = bpfrt_zalloc(rt, sizeof(*map));
 	if (!map)
 		return NULL;
 	bpfrt_obj_init(&map->obj, rt, BPFRT_OBJ_MAP, map_release);
+	map->obj.release_uref = map_release_uref;
 	map->shm_fd = -1;
 	return map;
 }

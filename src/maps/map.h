@@ -67,6 +67,8 @@ struct bpfrt_map_ops {
 	int (*init)(struct bpfrt_map *map);
 	/* Set up process-local state for storage opened from a pin (optional). */
 	int (*open)(struct bpfrt_map *map);
+	/* The last fd closed (optional; the kernel's map_release_uref). */
+	void (*release_uref)(struct bpfrt_map *map);
 	/* Process-local cleanup when the map object goes (optional). */
 	void (*release)(struct bpfrt_map *map);
 

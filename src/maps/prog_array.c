@@ -82,6 +82,29 @@ static int retire(struct prog_array *pa, struct bpfrt_prog *old)
 	return 0;
 }
 
+/* The last fd closed: drop the programs, as the kernel clears a prog array
+ * when its user references go.  A program holding this map (it tail-calls
+ * through it) and the map holding that program would otherwise keep each
+ * other alive.  A run may be reading a slot right now, so the programs'
+ * references are put when the runtime is freed, not here. */
+static void pa_release_uref(struct bpfrt_map *map)
+{
+	struct prog_array *pa = map->priv;
+	if (!pa)
+		return;
+	pthread_mutex_lock(&pa->lock);
+	for (uint32_t i = 0; i < map->max_entries; i++) {
+		struct bpfrt_prog *p = __atomic_exchange_n(&pa->slots[i], NULL, __ATOMIC_ACQ_REL);
+		if (p)
+			bpfrt_defer_put(map->obj.rt, &p->obj);
+	}
+	for (uint32_t i = 0; i < pa->nr_retired; i++)
+		bpfrt_defer_put(map->obj.rt, &pa->retired[i]->obj);
+	pa->nr_retired = 0;
+	pa->prog_type = 0;
+	pthread_mutex_unlock(&pa->lock);
+}
+
 /* Programs can't look into a prog array; only bpf_tail_call uses it. */
 static void *pa_lookup(struct bpfrt_map *map, const void *key)
 {
@@ -184,6 +207,7 @@ const struct bpfrt_map_ops bpfrt_prog_array_map_ops = {
 	.init = pa_init,
 	.open = pa_init,
 	.release = pa_release,
+	.release_uref = pa_release_uref,
 	.lookup = pa_lookup,
 	.lookup_copy = pa_lookup_copy,
 	.update = pa_update,
