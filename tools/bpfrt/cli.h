@@ -34,6 +34,7 @@ int cmd_prog_load(struct cli *cli, int argc, char **argv);
 int cmd_prog_loadall(struct cli *cli, int argc, char **argv);
 int cmd_prog_dump(struct cli *cli, int argc, char **argv);
 int cmd_disasm(struct cli *cli, int argc, char **argv);
+int cmd_btf(struct cli *cli, int argc, char **argv);
 
 /* Print "Error: ..." (or bpftool's {"error": "..."} under -j); returns 255
  * like bpftool, so callers can `return cli_error(...)`. */
@@ -69,6 +70,10 @@ int cli_object_open(const struct cli *cli, struct bpfrt *rt, const char *path, c
 /* The runtime every command uses: pin root from --pin-root (else the
  * library's default).  Prints the error and returns NULL on failure. */
 struct bpfrt *cli_runtime(const struct cli *cli);
+
+struct bpfrt_btf;
+/* The BTF object `id` of rt, parsed (free with bpfrt_btf_free); NULL if none. */
+struct bpfrt_btf *cli_btf_by_id(struct bpfrt *rt, uint32_t id);
 
 /* bpf(2) on the CLI's runtime with a full-size attr. */
 int cli_bpf(struct bpfrt *rt, int cmd, union bpf_attr *attr);

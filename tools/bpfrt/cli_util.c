@@ -2,6 +2,8 @@
  * printing and the one place the CLI creates its runtime (cli_runtime). */
 #include "tools/bpfrt/cli.h"
 
+#include "bpfrt/btf.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -211,4 +213,31 @@ int cli_parse_data(const struct cli *cli, const char *what, int *i, int argc, ch
 	if (got != n)
 		return cli_error(cli, "%s expected %u bytes got %u", what, n, got);
 	return 0;
+}
+
+struct bpfrt_btf *cli_btf_by_id(struct bpfrt *rt, uint32_t id)
+{
+	union bpf_attr a;
+	memset(&a, 0, sizeof(a));
+	a.btf_id = id;
+	int fd = cli_bpf(rt, BPF_BTF_GET_FD_BY_ID, &a);
+	if (fd < 0)
+		return NULL;
+	struct bpfrt_btf *btf = NULL;
+	struct bpf_btf_info bi;
+	memset(&bi, 0, sizeof(bi));
+	memset(&a, 0, sizeof(a));
+	a.info.bpf_fd = (uint32_t)fd, a.info.info = (uintptr_t)&bi, a.info.info_len = sizeof(bi);
+	void *raw = NULL;
+	if (!cli_bpf(rt, BPF_OBJ_GET_INFO_BY_FD, &a) && (raw = malloc(bi.btf_size ? bi.btf_size : 1))) {
+		uint32_t size = bi.btf_size;
+		memset(&bi, 0, sizeof(bi));
+		bi.btf = (uintptr_t)raw, bi.btf_size = size;
+		a.info.info_len = sizeof(bi);
+		if (!cli_bpf(rt, BPF_OBJ_GET_INFO_BY_FD, &a))
+			btf = bpfrt_btf_new(raw, size, NULL);
+	}
+	free(raw);
+	bpfrt_close(rt, fd);
+	return btf;
 }

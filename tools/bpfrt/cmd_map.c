@@ -243,27 +243,7 @@ static struct bpfrt_btf *map_btf(struct map_ctx *c)
 {
 	if (!c->info.btf_id || !c->info.btf_value_type_id || holds_fds(c->info.type))
 		return NULL;
-	union bpf_attr a;
-	memset(&a, 0, sizeof(a));
-	a.btf_id = c->info.btf_id;
-	int fd = cli_bpf(c->rt, BPF_BTF_GET_FD_BY_ID, &a);
-	if (fd < 0)
-		return NULL;
-	struct bpf_btf_info bi;
-	memset(&bi, 0, sizeof(bi));
-	memset(&a, 0, sizeof(a));
-	a.info.bpf_fd = (uint32_t)fd, a.info.info = (uintptr_t)&bi, a.info.info_len = sizeof(bi);
-	void *raw = NULL;
-	if (!cli_bpf(c->rt, BPF_OBJ_GET_INFO_BY_FD, &a) && (raw = malloc(bi.btf_size ? bi.btf_size : 1))) {
-		uint32_t size = bi.btf_size;
-		memset(&bi, 0, sizeof(bi));
-		bi.btf = (uintptr_t)raw, bi.btf_size = size;
-		a.info.info_len = sizeof(bi);
-		if (!cli_bpf(c->rt, BPF_OBJ_GET_INFO_BY_FD, &a))
-			c->btf = bpfrt_btf_new(raw, size, NULL);
-	}
-	free(raw);
-	bpfrt_close(c->rt, fd);
+	c->btf = cli_btf_by_id(c->rt, c->info.btf_id);
 	return c->btf;
 }
 

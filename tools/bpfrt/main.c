@@ -13,6 +13,7 @@
 static const struct cli_object objects[] = {
 	{"prog", cmd_prog, "prog { show | list | run | pin } ..."},
 	{"map", cmd_map, "map { show | list | create | dump | lookup | update | delete | getnext | peek | push | pop | freeze | pin } ..."},
+	{"btf", cmd_btf, "btf dump { file OBJ | map MAP | id ID } [format { raw | c }]"},
 	{"asm", cmd_asm, "asm FILE [-o OUT] [syntax llvm|conformance]"},
 	{"disasm", cmd_disasm, "disasm FILE [syntax llvm|conformance]"},
 };
@@ -20,7 +21,7 @@ static const struct cli_object objects[] = {
 static int usage(FILE *f)
 {
 	fprintf(f, "Usage: bpfrt [-j|-p] [-d] [--engine interp|jit] [--pin-root DIR] OBJECT COMMAND ...\n"
-		   "OBJECT := { prog | map | asm | disasm }\n");
+		   "OBJECT := { prog | map | btf | asm | disasm }\n");
 	for (size_t i = 0; i < sizeof(objects) / sizeof(objects[0]); i++)
 		fprintf(f, "  bpfrt %s\n", objects[i].usage);
 	return f == stderr ? 2 : 0;
