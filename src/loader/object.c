@@ -365,6 +365,8 @@ static int collect_legacy_maps(struct bpfrt_object *obj)
 	return 0;
 }
 
+#define DATA_MAP_VALUE_MAX (1u << 22)
+
 static bool is_data_sec(const struct loader_sec *s)
 {
 	if (s->flags & SHF_EXECINSTR)
@@ -383,9 +385,11 @@ static int collect_data_maps(struct bpfrt_object *obj)
 		const struct loader_sec *s = &obj->elf.secs[i];
 		if (!is_data_sec(s) || s->size == 0)
 			continue;
-		if (s->size > UINT32_MAX)
-			return loader_err(obj, -E2BIG, "section '%s' (%u): %llu bytes is too large for a map value", s->name, i,
-					  (unsigned long long)s->size);
+		/* The array map's value limit (the kernel's largest kmalloc); a
+		 * .bss size is not bounded by the file, so check before the copy. */
+		if (s->size > DATA_MAP_VALUE_MAX)
+			return loader_err(obj, -E2BIG, "section '%s' (%u): %llu bytes is too large for a map value (at most %u)",
+					  s->name, i, (unsigned long long)s->size, DATA_MAP_VALUE_MAX);
 		char *name = data_map_name(obj->name, s->name);
 		struct bpfrt_object_map *m = name ? add_map(obj, name, MAP_KIND_DATA, i, 0) : NULL;
 		free(name);

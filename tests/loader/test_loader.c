@@ -392,6 +392,12 @@ static void test_malformed(void)
 	shdr(m, "xdp")->sh_offset += 1;
 	expect_open_error("misaligned code", m, image_len, "section 4", "not 4-byte aligned");
 
+	/* ... a .bss of 4 GB (its size is not in the file) was allocated at
+	 * open: the array map's value limit applies there. */
+	memcpy(m, image, image_len);
+	shdr(m, ".bss")->sh_size = 0xf0000000;
+	expect_open_error("huge .bss", m, image_len, "section '.bss'", "too large for a map value");
+
 	/* ... and an object without any function sorted a NULL array: with no
 	 * section executable, it opens with no programs. */
 	memcpy(m, image, image_len);
