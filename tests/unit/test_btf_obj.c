@@ -301,7 +301,7 @@ static void *syscall_thread(void *arg)
 {
 	uint32_t k = 0, v[4], o[4];
 	uint32_t base = (uint32_t)(uintptr_t)arg;
-	for (uint32_t i = 0; !stop && i < 20000; i++) {
+	for (uint32_t i = 0; !__atomic_load_n(&stop, __ATOMIC_ACQUIRE) && i < 20000; i++) {
 		v[0] = base + i, v[1] = 0x11111111, v[2] = base + i, v[3] = 0;
 		if (elem(BPF_MAP_UPDATE_ELEM, lock_map, &k, v, BPF_F_LOCK))
 			__atomic_add_fetch(&torn, 1000000, __ATOMIC_RELAXED);
@@ -349,7 +349,7 @@ static void spin_case(uint32_t type, int btf, const struct ids *i)
 	prog_fd = bpfrt_bpf(rt, BPF_PROG_LOAD, &a, sizeof(a));
 	CHECK(prog_fd >= 0, "load the locking program");
 	torn = 0;
-	stop = 0;
+	__atomic_store_n(&stop, 0, __ATOMIC_RELEASE);
 	pthread_t t[4];
 	pthread_create(&t[0], NULL, program_thread, NULL);
 	pthread_create(&t[1], NULL, program_thread, NULL);
@@ -357,7 +357,7 @@ static void spin_case(uint32_t type, int btf, const struct ids *i)
 	pthread_create(&t[3], NULL, syscall_thread, (void *)(uintptr_t)0x200000);
 	pthread_join(t[0], NULL);
 	pthread_join(t[1], NULL);
-	stop = 1;
+	__atomic_store_n(&stop, 1, __ATOMIC_RELEASE);
 	pthread_join(t[2], NULL);
 	pthread_join(t[3], NULL);
 	CHECK(torn == 0, "type %u: %d inconsistent F_LOCK reads (x1e6: failed updates)", type, torn);
@@ -382,7 +382,7 @@ static void *locked_updater(void *arg)
 	(void)arg;
 	uint32_t k = 0, v[4] = {42, 1, 43, 0};
 	elem(BPF_MAP_UPDATE_ELEM, held_map, &k, v, BPF_F_LOCK);
-	update_done = 1;
+	__atomic_store_n(&update_done, 1, __ATOMIC_RELEASE);
 	return NULL;
 }
 
@@ -403,14 +403,15 @@ static void test_held_lock(int btf, const struct ids *i)
 	      "a plain update leaves the held lock word alone (%u)", vals[1]);
 	CHECK(elem(BPF_MAP_LOOKUP_ELEM, held_map, &k, o, 0) == 0 && o[0] == 7 && o[1] == 0,
 	      "a plain lookup doesn't wait and shows the lock as 0");
-	update_done = 0;
+	__atomic_store_n(&update_done, 0, __ATOMIC_RELEASE);
 	pthread_t t;
 	pthread_create(&t, NULL, locked_updater, NULL);
 	usleep(50000);
-	CHECK(!update_done && vals[0] == 7, "F_LOCK update waits for the lock");
+	CHECK(!__atomic_load_n(&update_done, __ATOMIC_ACQUIRE) && __atomic_load_n(&vals[0], __ATOMIC_ACQUIRE) == 7,
+	      "F_LOCK update waits for the lock");
 	__atomic_store_n(&vals[1], 0, __ATOMIC_RELEASE);
 	pthread_join(t, NULL);
-	CHECK(update_done && vals[0] == 42 && vals[2] == 43 && vals[1] == 0, "then goes through");
+	CHECK(__atomic_load_n(&update_done, __ATOMIC_ACQUIRE) && vals[0] == 42 && vals[2] == 43 && vals[1] == 0, "then goes through");
 	bpfrt_map_munmap(rt, held_map, vals, true);
 	bpfrt_close(rt, held_map);
 }
