@@ -116,21 +116,6 @@ static int array_delete(struct bpfrt_map *map, const void *key)
 	return -EINVAL;
 }
 
-static int array_get_next_key(struct bpfrt_map *map, const void *key, void *next_key)
-{
-	uint32_t idx = 0, next;
-	if (key)
-		memcpy(&idx, key, 4);
-	if (!key || idx >= map->max_entries) {
-		next = 0;
-	} else {
-		if (idx == map->max_entries - 1)
-			return -ENOENT;
-		next = idx + 1;
-	}
-	memcpy(next_key, &next, 4);
-	return 0;
-}
 
 const struct bpfrt_map_ops bpfrt_array_map_ops = {
 	.check = array_check,
@@ -139,7 +124,7 @@ const struct bpfrt_map_ops bpfrt_array_map_ops = {
 	.lookup_copy = array_lookup_copy,
 	.update = array_update,
 	.delete = array_delete,
-	.get_next_key = array_get_next_key,
+	.get_next_key = bpfrt_index_next_key,
 };
 
 const struct bpfrt_map_ops bpfrt_percpu_array_map_ops = {
@@ -149,5 +134,5 @@ const struct bpfrt_map_ops bpfrt_percpu_array_map_ops = {
 	.lookup_copy = array_lookup_copy,
 	.update = array_update,
 	.delete = array_delete,
-	.get_next_key = array_get_next_key,
+	.get_next_key = bpfrt_index_next_key,
 };

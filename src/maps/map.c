@@ -92,6 +92,20 @@ uint32_t bpfrt_current_cpu(uint32_t nr_cpus)
 	return cpu < 0 ? 0 : (uint32_t)cpu % nr_cpus;
 }
 
+int bpfrt_index_next_key(struct bpfrt_map *map, const void *key, void *next_key)
+{
+	uint32_t idx = 0, next = 0;
+	if (key)
+		memcpy(&idx, key, 4);
+	if (key && idx < map->max_entries) {
+		if (idx == map->max_entries - 1)
+			return -ENOENT;
+		next = idx + 1;
+	}
+	memcpy(next_key, &next, 4);
+	return 0;
+}
+
 void *bpfrt_map_slots_alloc(size_t n, size_t size)
 {
 	if (n && size > SIZE_MAX / n)

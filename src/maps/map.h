@@ -171,6 +171,10 @@ static inline uint32_t bpfrt_round_up8(uint32_t v)
 	return (v + 7) & ~7u;
 }
 
+/* get_next_key of maps whose keys are u32 indexes 0..max_entries-1 (the
+ * array families): NULL or an out-of-range key gives 0, the last -ENOENT. */
+int bpfrt_index_next_key(struct bpfrt_map *map, const void *key, void *next_key);
+
 /* Zeroed process-local memory for a map's slots, possibly huge (max_entries
  * up to 2^32): mmap'd, so a size the machine can't back fails with NULL
  * (-ENOMEM, as the kernel) instead of aborting under sanitizers. */

@@ -269,16 +269,7 @@ static int mim_get_next_key(struct bpfrt_map *map, const void *key, void *next_k
 	struct mim *m = map->priv;
 	if (is_hash(map))
 		return m->index->ops->get_next_key(m->index, key, next_key);
-	uint32_t idx = 0, next = 0;
-	if (key)
-		memcpy(&idx, key, 4);
-	if (key && idx < map->max_entries) {
-		if (idx == map->max_entries - 1)
-			return -ENOENT;
-		next = idx + 1;
-	}
-	memcpy(next_key, &next, 4);
-	return 0;
+	return bpfrt_index_next_key(map, key, next_key);
 }
 
 /* HASH_OF_MAPS: the batch walk's cursor is the index map's. */

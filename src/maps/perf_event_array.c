@@ -79,19 +79,6 @@ static int pe_delete(struct bpfrt_map *map, const void *key)
 	return __atomic_exchange_n(&slot_at(map, idx)->enabled, 0, __ATOMIC_ACQ_REL) ? 0 : -ENOENT;
 }
 
-static int pe_get_next_key(struct bpfrt_map *map, const void *key, void *next_key)
-{
-	uint32_t idx = 0, next = 0;
-	if (key)
-		memcpy(&idx, key, 4);
-	if (key && idx < map->max_entries) {
-		if (idx == map->max_entries - 1)
-			return -ENOENT;
-		next = idx + 1;
-	}
-	memcpy(next_key, &next, 4);
-	return 0;
-}
 
 static void ring_copy_in(struct perf_slot *s, uint64_t pos, const void *src, uint32_t len)
 {
@@ -228,5 +215,5 @@ const struct bpfrt_map_ops bpfrt_perf_event_array_map_ops = {
 	.lookup_copy = pe_lookup_copy,
 	.update = pe_update,
 	.delete = pe_delete,
-	.get_next_key = pe_get_next_key,
+	.get_next_key = bpfrt_index_next_key,
 };

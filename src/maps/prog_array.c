@@ -178,19 +178,6 @@ static int pa_delete(struct bpfrt_map *map, const void *key)
 	return err;
 }
 
-static int pa_get_next_key(struct bpfrt_map *map, const void *key, void *next_key)
-{
-	uint32_t idx = 0, next = 0;
-	if (key)
-		memcpy(&idx, key, 4);
-	if (key && idx < map->max_entries) {
-		if (idx == map->max_entries - 1)
-			return -ENOENT;
-		next = idx + 1;
-	}
-	memcpy(next_key, &next, 4);
-	return 0;
-}
 
 const struct bpfrt_vm_prog *bpfrt_prog_array_get(struct bpfrt_map *map, uint32_t index)
 {
@@ -212,5 +199,5 @@ const struct bpfrt_map_ops bpfrt_prog_array_map_ops = {
 	.lookup_copy = pa_lookup_copy,
 	.update = pa_update,
 	.delete = pa_delete,
-	.get_next_key = pa_get_next_key,
+	.get_next_key = bpfrt_index_next_key,
 };
