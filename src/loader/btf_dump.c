@@ -173,8 +173,13 @@ enum {
 	C_ORDERED = 2,	/* in the output order */
 	C_SEEN_PTR = 4, /* walked (transparent types) reached through a pointer */
 	C_SEEN_VAL = 8, /* walked reached by value */
-	C_DECLARED = 16 /* "struct x;" or its definition printed */
+	C_DECLARED = 16, /* "struct x;" or its definition printed */
+	C_INLINE = 32	 /* anonymous body being printed (a cycle if met again) */
 };
+
+/* Anonymous bodies printed inline, all told: sharing can make the C text
+ * exponential in the BTF, so there is a ceiling (-E2BIG). */
+#define DUMP_MAX_INLINE (1u << 20)
 
 struct cdump {
 	const struct bpfrt_btf *btf;
@@ -184,6 +189,9 @@ struct cdump {
 	uint32_t norder;
 	uint8_t *align; /* memo: natural alignment, 0 = not computed */
 	uint8_t *packed; /* memo: 0 not computed, 1 no, 2 yes */
+	uint32_t *stamp; /* declare_refs: visited in walk number gen */
+	uint32_t gen;
+	uint32_t inline_left;
 	int err;
 };
 
@@ -281,8 +289,9 @@ static void order_type(struct cdump *d, uint32_t id, bool through_ptr, int depth
 static void declare_refs(struct cdump *d, uint32_t id, uint32_t self, bool top, int depth)
 {
 	const struct btf_type *t = bpfrt_btf_type_by_id(d->btf, id);
-	if (!t || depth > DUMP_MAX_DEPTH)
+	if (!t || depth > DUMP_MAX_DEPTH || d->stamp[id] == d->gen)
 		return;
+	d->stamp[id] = d->gen;
 	uint32_t k = btf_kind(t);
 	if (!top && is_toplevel(d->btf, id)) {
 		if ((k == BTF_KIND_STRUCT || k == BTF_KIND_UNION) && id != self &&
@@ -427,6 +436,17 @@ static void emit_padding(FILE *f, uint64_t cur, uint64_t target, int ind)
 		const char *type;
 		uint32_t bits;
 	} units[] = {{"long", 64}, {"int", 32}, {"short", 16}, {"char", 8}};
+	/* A wide gap (only in odd BTF) as one array, not millions of lines. */
+	if (target - cur > 8 * 64) {
+		if (cur % 8) {
+			indent(f, ind);
+			fprintf(f, "char: %u;\n", (unsigned)(8 - cur % 8));
+			cur += 8 - cur % 8;
+		}
+		indent(f, ind);
+		fprintf(f, "char __pad_at_%" PRIu64 "[%" PRIu64 "];\n", cur / 8, (target - cur) / 8);
+		cur += (target - cur) / 8 * 8;
+	}
 	while (cur < target) {
 		bool done = false;
 		for (size_t i = 0; i < sizeof(units) / sizeof(units[0]) && !done; i++) {
@@ -656,11 +676,19 @@ static void emit_decl(struct cdump *d, uint32_t id, const char *inner, int ind, 
 	}
 	case BTF_KIND_STRUCT:
 	case BTF_KIND_UNION:
-		if (t->name_off && *btf_name(d->btf, t))
+		if (t->name_off && *btf_name(d->btf, t)) {
 			fprintf(d->f, "%s %s", btf_kind(t) == BTF_KIND_UNION ? "union" : "struct",
 				btf_name(d->btf, t));
-		else
+		} else if ((d->state[id] & C_INLINE) || !d->inline_left) {
+			/* an anonymous struct inside itself: C has no way to say it */
+			d->err = d->inline_left ? -ELOOP : -E2BIG;
+			fputs("void", d->f);
+		} else {
+			d->inline_left--;
+			d->state[id] |= C_INLINE;
 			emit_struct_body(d, id, ind, depth);
+			d->state[id] &= ~C_INLINE;
+		}
 		fprintf(d->f, "%s%s", sep, inner);
 		break;
 	case BTF_KIND_ENUM:
@@ -701,6 +729,7 @@ static void emit_toplevel(struct cdump *d, uint32_t id)
 		break;
 	case BTF_KIND_STRUCT:
 	case BTF_KIND_UNION:
+		d->gen++;
 		declare_refs(d, id, id, true, 0);
 		emit_struct_body(d, id, 0, 0);
 		fputs(";\n\n", d->f);
@@ -712,6 +741,7 @@ static void emit_toplevel(struct cdump *d, uint32_t id)
 		fputs(";\n\n", d->f);
 		break;
 	case BTF_KIND_TYPEDEF:
+		d->gen++;
 		declare_refs(d, id, id, true, 0);
 		fputs("typedef ", d->f);
 		emit_decl(d, t->type, btf_name(d->btf, t), 0, 0);
@@ -724,12 +754,13 @@ static void emit_toplevel(struct cdump *d, uint32_t id)
 
 int bpfrt_btf_dump_c(const struct bpfrt_btf *btf, FILE *f)
 {
-	struct cdump d = {.btf = btf, .f = f};
+	struct cdump d = {.btf = btf, .f = f, .inline_left = DUMP_MAX_INLINE};
 	d.state = calloc(btf->type_cnt, 1);
 	d.order = malloc(btf->type_cnt * sizeof(*d.order));
 	d.align = calloc(btf->type_cnt, 1);
 	d.packed = calloc(btf->type_cnt, 1);
-	if (!d.state || !d.order || !d.align || !d.packed) {
+	d.stamp = calloc(btf->type_cnt, sizeof(*d.stamp));
+	if (!d.state || !d.order || !d.align || !d.packed || !d.stamp) {
 		d.err = -ENOMEM;
 		goto out;
 	}
@@ -756,6 +787,7 @@ out:
 	free(d.order);
 	free(d.align);
 	free(d.packed);
+	free(d.stamp);
 	if (d.err)
 		return d.err;
 	return ferror(f) ? -EIO : 0;
@@ -850,7 +882,10 @@ struct ddump {
 	struct jw w;
 	bool plain;
 	const uint8_t *end; /* one past the data: nothing is read beyond */
+	uint32_t values_left; /* ceiling on values printed (unions, empty structs) */
 };
+
+#define DUMP_MAX_VALUES (1u << 22)
 
 /* Bits [bit_off, bit_off + nbits) of data (little-endian), nbits <= 128,
  * printed in hex as bpftool prints bitfields and 128-bit integers. */
@@ -977,6 +1012,8 @@ static int dump_value(struct ddump *d, uint32_t id, uint32_t bit_off, const uint
 
 	if (!t || depth > DUMP_MAX_DEPTH)
 		return -EINVAL;
+	if (!d->values_left--)
+		return -E2BIG;
 	switch (btf_kind(t)) {
 	case BTF_KIND_INT:
 		return dump_int(d, t, bit_off, data);
@@ -1131,6 +1168,7 @@ int bpfrt_btf_dump_data_depth(const struct bpfrt_btf *btf, uint32_t id, const vo
 		.w = {.f = f, .pretty = !json, .depth = depth < 0 ? 0 : depth},
 		.plain = !json,
 		.end = (const uint8_t *)data + size,
+		.values_left = DUMP_MAX_VALUES,
 	};
 	int err = dump_value(&d, id, 0, data, 0);
 	if (err)

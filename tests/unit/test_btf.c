@@ -585,6 +585,37 @@ static void test_dumps(void)
 	bpfrt_btf_free(btf);
 }
 
+/* Shapes C cannot say, that the C dumper must survive: an anonymous
+ * struct holding a pointer to itself, a struct with a 4 GB hole. */
+static void test_dump_c_odd(void)
+{
+	struct blob b;
+	struct bpfrt_diag d = {0};
+	blob_init(&b);
+	type(&b, 0, BTF_KIND_STRUCT, 0, 2, 16); /* [1] struct { [1] *a; [1] *b; } */
+	w(&b, str(&b, "a")), w(&b, 2), w(&b, 0);
+	w(&b, str(&b, "b")), w(&b, 2), w(&b, 64);
+	type(&b, 0, BTF_KIND_PTR, 0, 0, 1);	   /* [2] */
+	type(&b, str(&b, "holder"), BTF_KIND_STRUCT, 0, 1, 0xfffffff0u); /* [3] */
+	w(&b, str(&b, "x")), w(&b, 1), w(&b, 0);
+	type(&b, str(&b, "t"), BTF_KIND_TYPEDEF, 0, 0, 1); /* [4] */
+	blob_finish(&b);
+	struct bpfrt_btf *btf = bpfrt_btf_new(b.out, b.size, &d);
+	CHECK(btf, "odd BTF refused: %s", d.msg);
+	if (!btf)
+		return;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int err = bpfrt_btf_dump_c(btf, f);
+	fclose(f);
+	CHECK(err == -ELOOP, "self-containing anonymous struct: %d", err);
+	CHECK(len < 100000 && strstr(buf, "char __pad_at_16[4294967264];"), "hole as one array:\n%s",
+	      buf);
+	free(buf);
+	bpfrt_btf_free(btf);
+}
+
 int main(void)
 {
 	test_valid();
@@ -593,5 +624,6 @@ int main(void)
 	test_loops();
 	test_ext();
 	test_dumps();
+	test_dump_c_odd();
 	return CHECK_DONE();
 }
