@@ -131,6 +131,28 @@ static int lookup_by_peek(struct bpfrt_map *map, union bpf_attr *attr)
 	return err;
 }
 
+/* Copy the key in, run op (lookup, lookup-and-delete), copy the value out
+ * (all CPUs' for per-CPU maps; a spin lock word reads as 0). */
+static int key_to_value(struct bpfrt_map *map, union bpf_attr *attr,
+			int (*op)(struct bpfrt_map *, const void *, void *, uint64_t))
+{
+	int err = 0;
+	uint64_t vsize = bpfrt_map_user_value_size(map);
+	void *key = copy_in(map, attr->key, map->key_size, &err);
+	void *value = key ? calloc(1, vsize) : NULL;
+	if (key && value) {
+		err = op(map, key, value, attr->flags);
+		bpfrt_map_value_clear_lock(map, value);
+		if (!err)
+			memcpy(U64_PTR(attr->value), value, vsize);
+	} else if (!err) {
+		err = -ENOMEM;
+	}
+	free(key);
+	free(value);
+	return err;
+}
+
 int bpfrt_cmd_map_lookup(struct bpfrt *rt, union bpf_attr *attr)
 {
 	int err = 0;
@@ -146,18 +168,7 @@ int bpfrt_cmd_map_lookup(struct bpfrt *rt, union bpf_attr *attr)
 	} else if (lock_bad(map, attr->flags) || stray_key(map, attr) || !map->ops->lookup_copy) {
 		err = lock_bad(map, attr->flags) || stray_key(map, attr) ? -EINVAL : -ENOTSUPP;
 	} else {
-		void *key = copy_in(map, attr->key, map->key_size, &err);
-		void *value = key ? calloc(1, bpfrt_map_user_value_size(map)) : NULL;
-		if (key && value) {
-			err = map->ops->lookup_copy(map, key, value, attr->flags);
-			bpfrt_map_value_clear_lock(map, value);
-			if (!err)
-				memcpy(U64_PTR(attr->value), value, bpfrt_map_user_value_size(map));
-		} else if (!err) {
-			err = -ENOMEM;
-		}
-		free(key);
-		free(value);
+		err = key_to_value(map, attr, map->ops->lookup_copy);
 	}
 	map_put(map);
 	return err;
@@ -257,18 +268,7 @@ int bpfrt_cmd_map_lookup_and_delete(struct bpfrt *rt, union bpf_attr *attr)
 	} else if (!map->ops->lookup_and_delete || lock_bad(map, attr->flags)) {
 		err = lock_bad(map, attr->flags) ? -EINVAL : -ENOTSUPP;
 	} else {
-		void *key = copy_in(map, attr->key, map->key_size, &err);
-		void *value = key ? calloc(1, bpfrt_map_user_value_size(map)) : NULL;
-		if (key && value) {
-			err = map->ops->lookup_and_delete(map, key, value, attr->flags);
-			bpfrt_map_value_clear_lock(map, value);
-			if (!err)
-				memcpy(U64_PTR(attr->value), value, bpfrt_map_user_value_size(map));
-		} else if (!err) {
-			err = -ENOMEM;
-		}
-		free(key);
-		free(value);
+		err = key_to_value(map, attr, map->ops->lookup_and_delete);
 	}
 	map_put(map);
 	return err;
