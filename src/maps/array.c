@@ -117,6 +117,7 @@ static int array_delete(struct bpfrt_map *map, const void *key)
 }
 
 
+/* One table for ARRAY and PERCPU_ARRAY (is_percpu() tells them apart). */
 const struct bpfrt_map_ops bpfrt_array_map_ops = {
 	.check = array_check,
 	.data_size = array_data_size,
@@ -127,12 +128,3 @@ const struct bpfrt_map_ops bpfrt_array_map_ops = {
 	.get_next_key = bpfrt_index_next_key,
 };
 
-const struct bpfrt_map_ops bpfrt_percpu_array_map_ops = {
-	.check = array_check,
-	.data_size = array_data_size,
-	.lookup = array_lookup,
-	.lookup_copy = array_lookup_copy,
-	.update = array_update,
-	.delete = array_delete,
-	.get_next_key = bpfrt_index_next_key,
-};

@@ -801,6 +801,8 @@ static void hash_recover(struct bpfrt_map *map)
 	free(linked);
 }
 
+/* One table for HASH, PERCPU_HASH, LRU_HASH and LRU_PERCPU_HASH: the
+ * functions read the differences from the map's type. */
 const struct bpfrt_map_ops bpfrt_hash_map_ops = {
 	.check = hash_check,
 	.data_size = hash_data_size,
@@ -815,46 +817,3 @@ const struct bpfrt_map_ops bpfrt_hash_map_ops = {
 	.recover = hash_recover,
 };
 
-/* The four types differ only in what the functions above read from the
- * map's type; separate tables keep bpfrt_map_ops_for one line per type. */
-const struct bpfrt_map_ops bpfrt_percpu_hash_map_ops = {
-	.check = hash_check,
-	.data_size = hash_data_size,
-	.init = hash_init,
-	.lookup = hash_lookup,
-	.lookup_copy = hash_lookup_copy,
-	.update = hash_update,
-	.delete = hash_delete,
-	.get_next_key = hash_get_next_key,
-	.lookup_and_delete = hash_lookup_and_delete,
-	.key_at = hash_key_at,
-	.recover = hash_recover,
-};
-
-const struct bpfrt_map_ops bpfrt_lru_hash_map_ops = {
-	.check = hash_check,
-	.data_size = hash_data_size,
-	.init = hash_init,
-	.lookup = hash_lookup,
-	.lookup_copy = hash_lookup_copy,
-	.update = hash_update,
-	.delete = hash_delete,
-	.get_next_key = hash_get_next_key,
-	.lookup_and_delete = hash_lookup_and_delete,
-	.key_at = hash_key_at,
-	.recover = hash_recover,
-};
-
-const struct bpfrt_map_ops bpfrt_lru_percpu_hash_map_ops = {
-	.check = hash_check,
-	.data_size = hash_data_size,
-	.init = hash_init,
-	.lookup = hash_lookup,
-	.lookup_copy = hash_lookup_copy,
-	.update = hash_update,
-	.delete = hash_delete,
-	.get_next_key = hash_get_next_key,
-	.lookup_and_delete = hash_lookup_and_delete,
-	.key_at = hash_key_at,
-	.recover = hash_recover,
-};

@@ -18,9 +18,8 @@ const struct bpfrt_map_ops *bpfrt_map_ops_for(uint32_t map_type)
 {
 	switch (map_type) {
 	case BPF_MAP_TYPE_ARRAY:
-		return &bpfrt_array_map_ops;
 	case BPF_MAP_TYPE_PERCPU_ARRAY:
-		return &bpfrt_percpu_array_map_ops;
+		return &bpfrt_array_map_ops;
 	case BPF_MAP_TYPE_PROG_ARRAY:
 		return &bpfrt_prog_array_map_ops;
 	case BPF_MAP_TYPE_PERF_EVENT_ARRAY:
@@ -32,13 +31,10 @@ const struct bpfrt_map_ops *bpfrt_map_ops_for(uint32_t map_type)
 	case BPF_MAP_TYPE_RINGBUF:
 		return &bpfrt_ringbuf_map_ops;
 	case BPF_MAP_TYPE_HASH:
-		return &bpfrt_hash_map_ops;
 	case BPF_MAP_TYPE_PERCPU_HASH:
-		return &bpfrt_percpu_hash_map_ops;
 	case BPF_MAP_TYPE_LRU_HASH:
-		return &bpfrt_lru_hash_map_ops;
 	case BPF_MAP_TYPE_LRU_PERCPU_HASH:
-		return &bpfrt_lru_percpu_hash_map_ops;
+		return &bpfrt_hash_map_ops;
 	case BPF_MAP_TYPE_LPM_TRIE:
 		return &bpfrt_lpm_trie_map_ops;
 	case BPF_MAP_TYPE_QUEUE:

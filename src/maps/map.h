@@ -121,7 +121,6 @@ const struct bpfrt_map_ops *bpfrt_map_ops_for(uint32_t map_type);
 
 /* Families register here (one extern per file in src/maps/). */
 extern const struct bpfrt_map_ops bpfrt_array_map_ops;
-extern const struct bpfrt_map_ops bpfrt_percpu_array_map_ops;
 extern const struct bpfrt_map_ops bpfrt_prog_array_map_ops;
 extern const struct bpfrt_map_ops bpfrt_perf_event_array_map_ops;
 int bpfrt_perf_event_output(struct bpfrt_map *map, uint64_t flags, const void *data, uint64_t size);
@@ -131,9 +130,6 @@ extern const struct bpfrt_map_ops bpfrt_hash_of_maps_map_ops;
  * (Program-side pointers to inner maps are checked with this.) */
 bool bpfrt_map_in_map_holds(struct bpfrt_map *outer, const struct bpfrt_map *inner);
 extern const struct bpfrt_map_ops bpfrt_hash_map_ops;
-extern const struct bpfrt_map_ops bpfrt_percpu_hash_map_ops;
-extern const struct bpfrt_map_ops bpfrt_lru_hash_map_ops;
-extern const struct bpfrt_map_ops bpfrt_lru_percpu_hash_map_ops;
 extern const struct bpfrt_map_ops bpfrt_lpm_trie_map_ops;
 extern const struct bpfrt_map_ops bpfrt_queue_map_ops;
 extern const struct bpfrt_map_ops bpfrt_stack_map_ops;
