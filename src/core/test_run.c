@@ -248,7 +248,12 @@ static int test_run_skb(struct bpfrt_prog *p, union bpf_attr *attr)
 /* SYSCALL and raw tracepoints: r1 = a copy of ctx_in; no packet, no
  * repeat, no ctx_out (the kernel's bpf_prog_test_run_syscall/_raw_tp).  A
  * SYSCALL program's context is written back into ctx_in, as the kernel
- * does; raw tracepoint arguments take at most 12 u64s. */
+ * does; raw tracepoint arguments take at most 12 u64s.
+ *
+ * bpfrt's addition: TRACEPOINT, KPROBE and PERF_EVENT programs, which the
+ * kernel cannot test-run (-ENOTSUPP), run the same way with ctx_in as
+ * their record (the tracepoint's record, struct pt_regs, ...), so they can
+ * be developed and tested without attaching them. */
 static int test_run_ctx_only(struct bpfrt_prog *p, union bpf_attr *attr)
 {
 	bool syscall_type = p->type == BPF_PROG_TYPE_SYSCALL;
@@ -261,7 +266,7 @@ static int test_run_ctx_only(struct bpfrt_prog *p, union bpf_attr *attr)
 				   (!(attr->test.flags & BPF_F_TEST_RUN_ON_CPU) && attr->test.cpu))
 		return -EINVAL;
 	uint32_t n = attr->test.ctx_size_in;
-	if (n > (syscall_type ? 65535u : 12u * 8u))
+	if (n > (p->type == BPF_PROG_TYPE_RAW_TRACEPOINT ? 12u * 8u : 65535u))
 		return -EINVAL;
 	uint8_t *ctx = n ? malloc(n) : NULL;
 	if (n && !ctx)
@@ -292,7 +297,9 @@ int bpfrt_cmd_prog_test_run(struct bpfrt *rt, union bpf_attr *attr)
 	else if (p->type == BPF_PROG_TYPE_SOCKET_FILTER || p->type == BPF_PROG_TYPE_SCHED_CLS ||
 		 p->type == BPF_PROG_TYPE_SCHED_ACT)
 		err = test_run_skb(p, attr);
-	else if (p->type == BPF_PROG_TYPE_SYSCALL || p->type == BPF_PROG_TYPE_RAW_TRACEPOINT)
+	else if (p->type == BPF_PROG_TYPE_SYSCALL || p->type == BPF_PROG_TYPE_RAW_TRACEPOINT ||
+		 p->type == BPF_PROG_TYPE_TRACEPOINT || p->type == BPF_PROG_TYPE_KPROBE ||
+		 p->type == BPF_PROG_TYPE_PERF_EVENT)
 		err = test_run_ctx_only(p, attr);
 	else
 		err = -ENOTSUPP;
