@@ -5,7 +5,8 @@
  * checked against Linux 6.18): key and value types must have the map's
  * key and value sizes; a key type of 0 only where the family allows it;
  * array keys are 32-bit ints; a bpf_spin_lock in the value only in HASH
- * and ARRAY maps (EOPNOTSUPP elsewhere); fd maps take no BTF (ENOTSUPP).
+ * and ARRAY maps (EOPNOTSUPP elsewhere) and not with BPF_F_RDONLY_PROG or
+ * BPF_F_WRONLY_PROG (EACCES); fd maps take no BTF (ENOTSUPP).
  *
  * The lock word of a value is the one programs' bpf_spin_lock spins on: a
  * u32, 0 free, 1 held, in the shared map memory, so a lock taken by a
@@ -119,6 +120,12 @@ int bpfrt_map_btf_check(struct bpfrt *rt, const union bpf_attr *attr, struct bpf
 	if ((sz = sized_type(btf, attr->btf_value_type_id, &value_t)) < 0 || sz != attr->value_size)
 		goto fail;
 	int64_t off = bpfrt_btf_spin_lock_off(btf, attr->btf_value_type_id);
+	/* A value with special fields: programs must be able to read and write
+	 * it (EACCES before the per-type EOPNOTSUPP, as in map_check_btf). */
+	if (off >= 0 && (attr->map_flags & (BPF_F_RDONLY_PROG | BPF_F_WRONLY_PROG))) {
+		err = -EACCES;
+		goto fail;
+	}
 	if (off >= 0 && !lock_allowed(attr->map_type)) {
 		err = -EOPNOTSUPP;
 		goto fail;

@@ -3,10 +3,16 @@
  * Values are maps: the application stores a map fd, reads back the map's
  * id, and a program's lookup returns the inner map itself, to be used with
  * the map helpers.  Inner maps must match the template given at creation
- * (inner_map_fd): type, key and value size, flags, and for an ARRAY
- * template max_entries unless it has BPF_F_INNER_MAP — the kernel's rule
- * (array_map_meta_equal; every other type ignores max_entries).  A prog
- * array can't be a template (-ENOTSUPP: it has no map_meta_equal).
+ * (inner_map_fd) as the kernel's map_meta_equal ops decide (checked
+ * against Linux 6.18 by kernel.map_diff): the same type, key and value
+ * size, map flags (BPF_F_RDONLY and BPF_F_WRONLY are the fd's access, not
+ * the map's, and don't count) and special fields of the value's BTF (a
+ * bpf_spin_lock at the same offset, or none; BTF without one is the same
+ * as no BTF); max_entries only for ARRAY and PERCPU_ARRAY templates
+ * without BPF_F_INNER_MAP (array_map_meta_equal; every other type uses
+ * bpf_map_meta_equal, which ignores it).  A prog array can't be a
+ * template (-ENOTSUPP: it has no map_meta_equal), nor can a map of maps
+ * (-EINVAL: one level only).
  *
  * Map objects live in one process, so the contents are process-local
  * (map->priv); the hash variant keeps its keys in a private hash map whose
@@ -26,6 +32,7 @@
 struct mim {
 	pthread_mutex_t lock;
 	uint32_t t_type, t_key, t_value, t_entries, t_flags; /* the inner template */
+	int32_t t_lock_off; /* its bpf_spin_lock's offset in the value, -1: none */
 	/* Held maps, one reference each; slot i is chunks[i / CHUNK][i % CHUNK].
 	 * Chunks never move, so lock-free readers never see freed memory. */
 	struct bpfrt_map **chunks[MAX_CHUNKS];
@@ -66,16 +73,25 @@ static bool is_map_in_map(uint32_t type)
 	return type == BPF_MAP_TYPE_ARRAY_OF_MAPS || type == BPF_MAP_TYPE_HASH_OF_MAPS;
 }
 
+/* Flags that are the map's (the kernel's map->map_flags keeps these; RDONLY
+ * and WRONLY only set the fd's mode). */
+#define META_FLAGS(f) ((f) & ~(uint32_t)(BPF_F_RDONLY | BPF_F_WRONLY))
+
+static void set_template(struct mim *m, const struct bpfrt_map *tmpl)
+{
+	m->t_type = tmpl->type, m->t_key = tmpl->key_size, m->t_value = tmpl->value_size;
+	m->t_entries = tmpl->max_entries, m->t_flags = META_FLAGS(tmpl->flags);
+	m->t_lock_off = tmpl->shm->spin_lock_off;
+}
+
 static int mim_setup(struct bpfrt_map *map, const struct bpfrt_map *tmpl)
 {
 	struct mim *m = calloc(1, sizeof(*m));
 	if (!m)
 		return -ENOMEM;
 	pthread_mutex_init(&m->lock, NULL);
-	if (tmpl) {
-		m->t_type = tmpl->type, m->t_key = tmpl->key_size, m->t_value = tmpl->value_size;
-		m->t_entries = tmpl->max_entries, m->t_flags = tmpl->flags;
-	}
+	if (tmpl)
+		set_template(m, tmpl);
 	int err = 0;
 	if (!is_hash(map)) {
 		m->array = bpfrt_map_slots_alloc(map->max_entries, sizeof(*m->array));
@@ -155,17 +171,20 @@ static int hold(struct mim *m, struct bpfrt_map *inner, uint32_t *slot)
 	return 0;
 }
 
+/* The kernel's ops->map_meta_equal of the template's type. */
 static bool template_ok(struct mim *m, const struct bpfrt_map *inner)
 {
 	if (!m->t_type) { /* reopened from a pin: the first inner map sets it */
-		m->t_type = inner->type, m->t_key = inner->key_size, m->t_value = inner->value_size;
-		m->t_entries = inner->max_entries, m->t_flags = inner->flags;
-		return !is_map_in_map(inner->type);
+		if (is_map_in_map(inner->type) || inner->type == BPF_MAP_TYPE_PROG_ARRAY)
+			return false;
+		set_template(m, inner);
+		return true;
 	}
-	return inner->type == m->t_type && inner->key_size == m->t_key && inner->value_size == m->t_value &&
-	       inner->flags == m->t_flags &&
-	       (m->t_type != BPF_MAP_TYPE_ARRAY || (m->t_flags & BPF_F_INNER_MAP) ||
-		inner->max_entries == m->t_entries);
+	if (inner->type != m->t_type || inner->key_size != m->t_key || inner->value_size != m->t_value ||
+	    META_FLAGS(inner->flags) != m->t_flags || inner->shm->spin_lock_off != m->t_lock_off)
+		return false;
+	bool array = m->t_type == BPF_MAP_TYPE_ARRAY || m->t_type == BPF_MAP_TYPE_PERCPU_ARRAY;
+	return !array || (m->t_flags & BPF_F_INNER_MAP) || inner->max_entries == m->t_entries;
 }
 
 static struct bpfrt_map *slot_map(struct mim *m, uint32_t slot_plus_one)

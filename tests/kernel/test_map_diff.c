@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "bpfrt/bpfrt.h"
+#include "../unit/btf_build.h"
 
 #define ENOTSUPP 524 /* the kernel's internal "not supported", which bpf() returns */
 #define MAX_KEY 16
@@ -1106,57 +1107,145 @@ static const struct tcase fd_cases[] = {
 	{"PERF_EVENT_ARRAY", BPF_MAP_TYPE_PERF_EVENT_ARRAY, 4, 4, 24, 0, K_ARRAY, false, 0},
 };
 
-/* Map-in-map templates: which inner maps each template accepts (max_entries is compared for
- * array-like templates unless BPF_F_INNER_MAP; hash ones ignore it in the kernel). */
+/* Map-in-map templates, every rule of the kernel's (bpf_map_meta_alloc, ops->map_meta_equal):
+ * every map type as the template (prog arrays and maps of maps are refused), then inner maps that
+ * differ from it in one attribute each: max_entries up and down (compared by ARRAY and
+ * PERCPU_ARRAY templates unless BPF_F_INNER_MAP), key and value size, each flag, the type, and a
+ * bpf_spin_lock in the value (BTF) present, absent or elsewhere.  Deterministic: runs first on
+ * every seed. */
+struct mim_shape {
+	uint32_t type, ks, vs, n, flags, lock; /* lock: 0 no BTF, 1 BTF without lock, 2 lock at 0, 3 at 4 */
+};
+
+static int mim_btf[2] = {-1, -1};
+static uint32_t mim_btf_key, mim_btf_value[4];
+
+/* One BTF object per side: int key; struct { u64 x; }, struct { spin_lock l; u32 x; },
+ * struct { u32 x; spin_lock l; }, all 8 bytes. */
+static void mim_btf_load(void)
+{
+	struct btf_build b;
+	bb_init(&b);
+	uint32_t u32 = bb_int(&b, "unsigned int", 4, false), u64 = bb_int(&b, "long long unsigned int", 8, false);
+	mim_btf_key = bb_int(&b, "int", 4, true);
+	uint32_t lock = bb_struct(&b, "bpf_spin_lock", 1, 4);
+	bb_member(&b, "val", u32, 0);
+	mim_btf_value[1] = bb_struct(&b, "plain", 1, 8);
+	bb_member(&b, "x", u64, 0);
+	mim_btf_value[2] = bb_struct(&b, "lock_first", 2, 8);
+	bb_member(&b, "l", lock, 0);
+	bb_member(&b, "x", u32, 32);
+	mim_btf_value[3] = bb_struct(&b, "lock_second", 2, 8);
+	bb_member(&b, "x", u32, 0);
+	bb_member(&b, "l", lock, 32);
+	uint32_t size;
+	const void *raw = bb_raw(&b, &size);
+	for (int s = 0; s < 2; s++) {
+		union bpf_attr a;
+		memset(&a, 0, sizeof(a));
+		a.btf = (uintptr_t)raw, a.btf_size = size;
+		mim_btf[s] = sys_bpf(s, BPF_BTF_LOAD, &a);
+	}
+}
+
+static int mim_make(int side, const struct mim_shape *m, int inner)
+{
+	union bpf_attr a;
+	memset(&a, 0, sizeof(a));
+	a.map_type = m->type, a.key_size = m->ks, a.value_size = m->vs, a.max_entries = m->n, a.map_flags = m->flags;
+	a.inner_map_fd = (uint32_t)inner;
+	if (m->lock) {
+		if (mim_btf[side] < 0)
+			return -EBADF;
+		a.btf_fd = (uint32_t)mim_btf[side], a.btf_key_type_id = mim_btf_key, a.btf_value_type_id = mim_btf_value[m->lock];
+	}
+	return sys_bpf(side, BPF_MAP_CREATE, &a);
+}
+
 static void mim_templates(struct fdrun *f)
 {
 	struct run *r = &f->r;
-	static const struct {
-		uint32_t type, ks, vs, n, flags;
-	} t[] = {
-		{BPF_MAP_TYPE_ARRAY, 4, 8, 4, 0}, {BPF_MAP_TYPE_ARRAY, 4, 8, 4, BPF_F_INNER_MAP},
-		{BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 4, 0}, {BPF_MAP_TYPE_HASH, 4, 8, 4, 0},
-		{BPF_MAP_TYPE_HASH, 4, 8, 4, BPF_F_NO_PREALLOC}, {BPF_MAP_TYPE_LRU_HASH, 4, 8, 8, 0},
-		{BPF_MAP_TYPE_PROG_ARRAY, 4, 4, 4, 0}, {BPF_MAP_TYPE_PERF_EVENT_ARRAY, 4, 4, 4, 0},
-		{BPF_MAP_TYPE_RINGBUF, 0, 0, 4096, 0}, {BPF_MAP_TYPE_QUEUE, 0, 8, 4, 0},
-		{BPF_MAP_TYPE_LPM_TRIE, 8, 8, 4, BPF_F_NO_PREALLOC}, {BPF_MAP_TYPE_BLOOM_FILTER, 0, 8, 4, 0},
+	static const struct mim_shape t[] = {
+		{BPF_MAP_TYPE_ARRAY, 4, 8, 4, 0, 0}, {BPF_MAP_TYPE_ARRAY, 4, 8, 4, BPF_F_INNER_MAP, 0},
+		{BPF_MAP_TYPE_ARRAY, 4, 8, 4, BPF_F_RDONLY_PROG, 0}, {BPF_MAP_TYPE_ARRAY, 4, 8, 4, BPF_F_MMAPABLE, 0},
+		{BPF_MAP_TYPE_ARRAY, 4, 8, 4, 0, 1}, {BPF_MAP_TYPE_ARRAY, 4, 8, 4, 0, 2},
+		{BPF_MAP_TYPE_ARRAY, 4, 8, 4, BPF_F_INNER_MAP, 2},
+		{BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 4, 0, 0}, {BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 4, BPF_F_INNER_MAP, 0},
+		{BPF_MAP_TYPE_HASH, 4, 8, 4, 0, 0}, {BPF_MAP_TYPE_HASH, 4, 8, 4, BPF_F_NO_PREALLOC, 0},
+		{BPF_MAP_TYPE_HASH, 4, 8, 4, BPF_F_INNER_MAP, 0}, {BPF_MAP_TYPE_HASH, 4, 8, 4, 0, 3},
+		{BPF_MAP_TYPE_PERCPU_HASH, 4, 8, 4, 0, 0}, {BPF_MAP_TYPE_LRU_HASH, 4, 8, 8, 0, 0},
+		{BPF_MAP_TYPE_LRU_HASH, 4, 8, 8, BPF_F_NO_COMMON_LRU, 0}, {BPF_MAP_TYPE_LRU_PERCPU_HASH, 4, 8, 8, 0, 0},
+		{BPF_MAP_TYPE_LPM_TRIE, 8, 8, 4, BPF_F_NO_PREALLOC, 0}, {BPF_MAP_TYPE_QUEUE, 0, 8, 4, 0, 0},
+		{BPF_MAP_TYPE_STACK, 0, 8, 4, 0, 0}, {BPF_MAP_TYPE_BLOOM_FILTER, 0, 8, 4, 0, 0},
+		{BPF_MAP_TYPE_PROG_ARRAY, 4, 4, 4, 0, 0}, {BPF_MAP_TYPE_PERF_EVENT_ARRAY, 4, 4, 4, 0, 0},
+		{BPF_MAP_TYPE_RINGBUF, 0, 0, 4096, 0, 0}, {BPF_MAP_TYPE_ARRAY_OF_MAPS, 4, 4, 4, 0, 0},
+		{BPF_MAP_TYPE_HASH_OF_MAPS, 4, 4, 4, 0, 0},
 	};
+	/* What a candidate inner map changes. */
+	enum { C_SAME, C_MORE, C_FEWER, C_KEY, C_VALUE, C_FLAG, C_TYPE, C_LOCK, C_NCAND };
+	static const uint32_t cflags[] = {BPF_F_INNER_MAP, BPF_F_NO_PREALLOC, BPF_F_RDONLY_PROG, BPF_F_WRONLY_PROG,
+					  BPF_F_RDONLY, BPF_F_MMAPABLE, BPF_F_NO_COMMON_LRU, BPF_F_ZERO_SEED};
+	if (mim_btf[0] < 0 && mim_btf[1] < 0)
+		mim_btf_load();
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		int tmpl[2], outer[2], ret[2];
-		char op[128];
+		char op[160];
 		for (int s = 0; s < 2; s++) {
-			tmpl[s] = map_make(s, t[i].type, t[i].ks, t[i].vs, t[i].n, t[i].flags, 0);
-			outer[s] = map_make(s, r->tc->type, r->tc->key_size, 4, 4, 0, tmpl[s]);
+			tmpl[s] = mim_make(s, &t[i], t[i].type == BPF_MAP_TYPE_ARRAY_OF_MAPS ||
+							     t[i].type == BPF_MAP_TYPE_HASH_OF_MAPS ? f->obj[s][0] : 0);
+			outer[s] = tmpl[s] < 0 ? tmpl[s] : map_make(s, r->tc->type, r->tc->key_size, 4, 4, 0, tmpl[s]);
 		}
-		snprintf(op, sizeof(op), "MAP_CREATE template type %u flags %#x", t[i].type, t[i].flags);
+		snprintf(op, sizeof(op), "MAP_CREATE template type %u flags %#x btf %u", t[i].type, t[i].flags,
+			 t[i].lock);
 		r->ops++, r->idx++;
-		if (tmpl[0] < 0 || tmpl[1] < 0 || !same_ret(r, op, outer[0], outer[1]) || outer[0] < 0) {
+		if (!same_ret(r, op, tmpl[0], tmpl[1]) || tmpl[0] < 0 || !same_ret(r, op, outer[0], outer[1]) ||
+		    outer[0] < 0) {
 			for (int s = 0; s < 2; s++)
 				close_fd(s, tmpl[s]), close_fd(s, outer[s]);
 			continue;
 		}
-		/* candidates: the same shape, other max_entries, flags ^ INNER_MAP */
-		static const int32_t dn[] = {0, 4, -2, 0};
-		for (int c = 0; c < 4; c++) {
-			uint32_t n = t[i].n + (uint32_t)dn[c], fl = t[i].flags ^ (c == 3 ? BPF_F_INNER_MAP : 0);
-			if (t[i].type == BPF_MAP_TYPE_RINGBUF)
-				n = c == 1 ? 8192 : c == 2 ? 16384 : 4096;
-			int in[2];
-			uint8_t key[MAX_KEY] = {0};
-			for (int s = 0; s < 2; s++) {
-				in[s] = map_make(s, t[i].type, t[i].ks, t[i].vs, n, fl, 0);
-				union bpf_attr a;
-				memset(&a, 0, sizeof(a));
-				uint32_t v = (uint32_t)in[s];
-				a.map_fd = (uint32_t)outer[s], a.key = (uintptr_t)key, a.value = (uintptr_t)&v;
-				ret[s] = in[s] < 0 ? in[s] : sys_bpf(s, BPF_MAP_UPDATE_ELEM, &a);
+		for (int c = 0; c < C_NCAND; c++) {
+			for (uint32_t v = 0; v < (c == C_FLAG ? 8u : c == C_LOCK ? 4u : c == C_TYPE ? 3u : 1u); v++) {
+				struct mim_shape m = t[i];
+				switch (c) {
+				case C_MORE: m.n = m.type == BPF_MAP_TYPE_RINGBUF ? 8192 : m.n * 2; break;
+				case C_FEWER: m.n = m.type == BPF_MAP_TYPE_RINGBUF ? 4096 : m.n - 2; break;
+				case C_KEY: m.ks += 4; break;
+				case C_VALUE: m.vs += 8; break;
+				case C_FLAG: m.flags ^= cflags[v]; break;
+				case C_TYPE:
+					m.type = v == 0 ? BPF_MAP_TYPE_ARRAY : v == 1 ? BPF_MAP_TYPE_HASH : BPF_MAP_TYPE_PERCPU_ARRAY;
+					if (m.type == t[i].type)
+						continue;
+					break;
+				case C_LOCK:
+					m.lock = v;
+					if (m.lock == t[i].lock)
+						continue;
+					break;
+				}
+				if (m.lock && (m.type == BPF_MAP_TYPE_QUEUE || m.vs != 8))
+					m.lock = 0; /* only where the value is one of the BTF structs */
+				int in[2];
+				uint8_t key[MAX_KEY] = {0};
+				for (int s = 0; s < 2; s++) {
+					in[s] = mim_make(s, &m, m.type == BPF_MAP_TYPE_ARRAY_OF_MAPS ||
+									    m.type == BPF_MAP_TYPE_HASH_OF_MAPS ? f->obj[s][0] : 0);
+					union bpf_attr a;
+					memset(&a, 0, sizeof(a));
+					uint32_t val = (uint32_t)in[s];
+					a.map_fd = (uint32_t)outer[s], a.key = (uintptr_t)key, a.value = (uintptr_t)&val;
+					ret[s] = in[s] < 0 ? in[s] : sys_bpf(s, BPF_MAP_UPDATE_ELEM, &a);
+				}
+				snprintf(op, sizeof(op),
+					 "UPDATE_ELEM template type %u flags %#x btf %u: inner type %u key %u value %u "
+					 "max_entries %u flags %#x btf %u",
+					 t[i].type, t[i].flags, t[i].lock, m.type, m.ks, m.vs, m.n, m.flags, m.lock);
+				r->ops++, r->idx++;
+				same_ret(r, op, ret[0], ret[1]);
+				for (int s = 0; s < 2; s++)
+					close_fd(s, in[s]);
 			}
-			snprintf(op, sizeof(op), "UPDATE_ELEM template type %u flags %#x: inner max_entries %u flags %#x",
-				 t[i].type, t[i].flags, n, fl);
-			r->ops++, r->idx++;
-			same_ret(r, op, ret[0], ret[1]);
-			for (int s = 0; s < 2; s++)
-				close_fd(s, in[s]);
 		}
 		for (int s = 0; s < 2; s++)
 			close_fd(s, tmpl[s]), close_fd(s, outer[s]);
