@@ -19,6 +19,7 @@
 #define U64_PTR(x) ((void *)(uintptr_t)(x))
 #define ETH_HLEN 14
 #define XDP_HEADROOM 256
+#define XDP_FRAME_SIZE 40 /* sizeof(struct xdp_frame): the top of the headroom metadata can't enter */
 #define PAGE 4096
 #define SKB_TAILROOM 320 /* SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) on x86-64 */
 
@@ -86,46 +87,83 @@ static int run_repeat(struct bpfrt_prog *p, struct bpfrt_run_opts *o, union bpf_
 	return 0;
 }
 
+/* ctx_in larger than the kernel's struct: the rest must be zero (-E2BIG),
+ * as bpf_check_uarg_tail_zero. */
+static int ctx_tail_zero(const void *in, uint32_t size, uint32_t known)
+{
+	const uint8_t *b = in;
+	for (uint32_t i = known; i < size; i++)
+		if (b[i])
+			return -E2BIG;
+	return 0;
+}
+
+/* XDP as the kernel's bpf_prog_test_run_xdp.  With a context (ctx_in or
+ * ctx_out given), ctx_in's data is the length of the metadata that leads
+ * data_in (4-byte multiple, at most 255, and it comes out of the 256-byte
+ * headroom above the 40-byte xdp_frame) and data_end the length of
+ * data_in; data_meta must be 0.  The packet itself always starts 256 bytes
+ * into the page.  data_out is metadata + packet (from data_meta, so it
+ * includes what bpf_xdp_adjust_meta added); ctx_out gives data and
+ * data_end relative to data_meta.  bpfrt has no fragments: data_end must be
+ * 0 (all of data_in) or data_in's size, which must fit the linear buffer. */
 static int test_run_xdp(struct bpfrt_prog *p, union bpf_attr *attr)
 {
 	uint32_t size = attr->test.data_size_in;
 	if (attr->test.flags || attr->test.cpu || attr->test.batch_size)
 		return -EINVAL;
-	if (size < ETH_HLEN || size > PAGE - XDP_HEADROOM - SKB_TAILROOM || !attr->test.data_in)
+	if (size < ETH_HLEN || !attr->test.data_in)
 		return -EINVAL;
 	struct xdp_md md = {0};
-	if (attr->test.ctx_size_in) {
-		if (attr->test.ctx_size_in > sizeof(md))
-			return -EINVAL;
-		memcpy(&md, U64_PTR(attr->test.ctx_in), attr->test.ctx_size_in);
-		/* The kernel takes data offsets from ctx_in; bpfrt has no devices. */
-		if (md.data_end != 0 && md.data_end != size)
-			return -EINVAL;
-		if (md.data_meta || md.egress_ifindex || md.ingress_ifindex || md.rx_queue_index)
-			return -EINVAL;
+	bool has_ctx = attr->test.ctx_in || attr->test.ctx_out;
+	uint32_t meta = 0;
+	if (attr->test.ctx_in) {
+		uint32_t n = attr->test.ctx_size_in;
+		if (n > sizeof(md)) {
+			int err = ctx_tail_zero(U64_PTR(attr->test.ctx_in), n, sizeof(md));
+			if (err)
+				return err;
+			n = sizeof(md);
+		}
+		memcpy(&md, U64_PTR(attr->test.ctx_in), n);
 	}
+	if (has_ctx) {
+		/* There can't be user data before the metadata. */
+		if (md.data_meta || md.data > md.data_end || md.data_end > size || (md.data & 3) ||
+		    md.data > XDP_HEADROOM - XDP_FRAME_SIZE)
+			return -EINVAL;
+		/* The kernel takes the linear length from data_end (the rest of
+		 * data_in goes to fragments); bpfrt has no devices or fragments. */
+		if (md.data_end != 0 && (md.data_end != size || md.data_end - md.data < ETH_HLEN))
+			return -EINVAL;
+		if (md.egress_ifindex || md.ingress_ifindex || md.rx_queue_index)
+			return -EINVAL;
+		meta = md.data;
+	}
+	if (size - meta > PAGE - XDP_HEADROOM - SKB_TAILROOM)
+		return -EINVAL;
 	struct low_buf buf;
 	if (low_alloc(&buf, PAGE))
 		return -ENOMEM;
 	uint8_t *data = buf.base + XDP_HEADROOM;
-	memcpy(data, U64_PTR(attr->test.data_in), size);
+	memcpy(data - meta, U64_PTR(attr->test.data_in), size);
+	md.data_meta = (uint32_t)(uintptr_t)(data - meta);
 	md.data = (uint32_t)(uintptr_t)data;
-	md.data_end = (uint32_t)(uintptr_t)(data + size);
-	md.data_meta = md.data;
+	md.data_end = (uint32_t)(uintptr_t)(data - meta + size);
 	/* The packet region is the whole frame buffer (headroom, data,
-	 * tailroom): bpf_xdp_adjust_head/tail move data within it. */
+	 * tailroom): bpf_xdp_adjust_head/meta/tail move data within it. */
 	struct bpfrt_run_opts o = {.sz = sizeof(o), .tail_call = bpfrt_prog_tail_call, .ctx = &md, .ctx_size = sizeof(md),
 				   .packet = buf.base, .packet_size = PAGE};
 	uint64_t r0 = 0;
 	int err = run_repeat(p, &o, attr, &r0);
 	if (!err) {
-		uint8_t *start = (uint8_t *)(uintptr_t)md.data, *end = (uint8_t *)(uintptr_t)md.data_end;
+		uint8_t *start = (uint8_t *)(uintptr_t)md.data_meta, *end = (uint8_t *)(uintptr_t)md.data_end;
 		err = copy_out(attr->test.data_out, &attr->test.data_size_out, start, (uint32_t)(end - start));
-		if (!err && attr->test.ctx_out) {
+		if (!err && has_ctx && attr->test.ctx_out) {
 			struct xdp_md out = md;
-			out.data = 0;
+			out.data = md.data - md.data_meta;
 			out.data_meta = 0;
-			out.data_end = (uint32_t)(end - start);
+			out.data_end = md.data_end - md.data_meta;
 			err = copy_out(attr->test.ctx_out, &attr->test.ctx_size_out, &out, sizeof(out));
 		}
 	}

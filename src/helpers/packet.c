@@ -1,5 +1,6 @@
 /* packet.c — helpers on the packet of XDP and skb programs:
- * bpf_xdp_adjust_head, bpf_xdp_adjust_tail, bpf_skb_load_bytes.
+ * bpf_xdp_adjust_head, bpf_xdp_adjust_meta, bpf_xdp_adjust_tail,
+ * bpf_skb_load_bytes.
  *
  * The run's packet region says where the packet's buffer is: for XDP the
  * whole frame (headroom, data, tailroom; test_run.c and the hooks lay it
@@ -15,6 +16,7 @@
 #define ETH_HLEN 14
 #define XDP_FRAME_SIZE 40   /* sizeof(struct xdp_frame), kept at the buffer's start */
 #define XDP_TAILROOM 320    /* SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) */
+#define XDP_META_MAX 255    /* type_max(skb_shared_info.meta_len); 4-byte multiples only */
 
 static uint32_t prog_type(const struct bpfrt_run *run)
 {
@@ -31,6 +33,9 @@ static struct xdp_md *xdp_ctx(struct bpfrt_run *run, uint64_t ctx)
 	return (struct xdp_md *)(uintptr_t)ctx;
 }
 
+/* The metadata area is [data_meta, data): it moves with the data (the
+ * kernel's bpf_xdp_adjust_head memmoves it) and may not reach into the
+ * xdp_frame kept at the buffer's start. */
 static uint64_t h_xdp_adjust_head(uint64_t ctx, uint64_t delta, uint64_t r3, uint64_t r4, uint64_t r5,
 				  struct bpfrt_run *run)
 {
@@ -40,11 +45,35 @@ static uint64_t h_xdp_adjust_head(uint64_t ctx, uint64_t delta, uint64_t r3, uin
 		return (uint64_t)-EINVAL;
 	uintptr_t hard = (uintptr_t)run->opts->packet;
 	int64_t d = (int32_t)delta;
+	uint32_t metalen = md->data - md->data_meta;
 	int64_t data = (int64_t)md->data + d;
-	if (data < (int64_t)(hard + XDP_FRAME_SIZE) || data > (int64_t)md->data_end - ETH_HLEN)
+	if (data < (int64_t)(hard + XDP_FRAME_SIZE + metalen) || data > (int64_t)md->data_end - ETH_HLEN)
 		return (uint64_t)-EINVAL;
+	if (metalen)
+		memmove((void *)(uintptr_t)(md->data_meta + d), (void *)(uintptr_t)md->data_meta, metalen);
+	md->data_meta = (uint32_t)((int64_t)md->data_meta + d);
 	md->data = (uint32_t)data;
-	md->data_meta = (uint32_t)data; /* no metadata in front of the moved data */
+	return 0;
+}
+
+/* bpf_xdp_adjust_meta: data_meta moves by delta, staying between the end of
+ * the xdp_frame and data (-EINVAL); the area must stay a multiple of 4
+ * bytes and at most 255 (-EACCES), as the kernel's xdp_metalen_invalid. */
+static uint64_t h_xdp_adjust_meta(uint64_t ctx, uint64_t delta, uint64_t r3, uint64_t r4, uint64_t r5,
+				  struct bpfrt_run *run)
+{
+	(void)r3, (void)r4, (void)r5;
+	struct xdp_md *md = xdp_ctx(run, ctx);
+	if (!md)
+		return (uint64_t)-EINVAL;
+	uintptr_t hard = (uintptr_t)run->opts->packet;
+	int64_t meta = (int64_t)md->data_meta + (int32_t)delta;
+	if (meta < (int64_t)(hard + XDP_FRAME_SIZE) || meta > (int64_t)md->data)
+		return (uint64_t)-EINVAL;
+	uint64_t metalen = (uint64_t)((int64_t)md->data - meta);
+	if ((metalen & 3) || metalen > XDP_META_MAX)
+		return (uint64_t)-EACCES;
+	md->data_meta = (uint32_t)meta;
 	return 0;
 }
 
@@ -94,6 +123,7 @@ static uint64_t h_skb_load_bytes(uint64_t ctx, uint64_t off, uint64_t to, uint64
 void bpfrt_helpers_register_packet(struct bpfrt *rt)
 {
 	bpfrt_register_helper(rt, BPF_FUNC_xdp_adjust_head, "xdp_adjust_head", h_xdp_adjust_head);
+	bpfrt_register_helper(rt, BPF_FUNC_xdp_adjust_meta, "xdp_adjust_meta", h_xdp_adjust_meta);
 	bpfrt_register_helper(rt, BPF_FUNC_xdp_adjust_tail, "xdp_adjust_tail", h_xdp_adjust_tail);
 	bpfrt_register_helper(rt, BPF_FUNC_skb_load_bytes, "skb_load_bytes", h_skb_load_bytes);
 }

@@ -1,12 +1,18 @@
 /* test_helpers_diff.c — helper results of bpfrt against the host kernel:
- * bpf_csum_diff, bpf_strtol/bpf_strtoul and bpf_snprintf run with the same
- * instructions (XDP, BPF_PROG_TEST_RUN) on both sides; the program's map
- * value — helper output buffer and return value — must come out identical.
- * Fixed tables plus seeded random cases (BPFRT_DIFF_SEED, BPFRT_DIFF_COUNT).
+ * bpf_csum_diff, bpf_strtol/bpf_strtoul, bpf_snprintf and the XDP packet
+ * helpers (bpf_xdp_adjust_meta/head/tail with the test run's metadata
+ * from ctx_in) run with the same instructions (XDP, BPF_PROG_TEST_RUN) on
+ * both sides; the program's map value — helper output buffer and return
+ * value — must come out identical, and for the XDP cases also the test
+ * run's error, retval, data_out and ctx_out.
+ * Fixed tables, then seeded random cases for each seed of a fixed list
+ * (BPFRT_DIFF_SEED=S runs only seed S; BPFRT_DIFF_COUNT the cases per
+ * seed).  A mismatch prints its seed and the command that replays it.
  * Exits 77 (CTest skip) when the kernel's bpf() is unavailable. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +33,17 @@
 
 static struct bpfrt *rt;
 static int failures, cases;
+
+/* An XDP test run's input and what came out of it. */
+struct xdp_io {
+	const uint8_t *pkt;
+	uint32_t size;
+	const struct xdp_md *ctx; /* ctx_in, or NULL for none */
+	int err;
+	uint32_t retval, data_size, ctx_size;
+	uint8_t data[4096];
+	struct xdp_md ctx_out;
+};
 
 /* One side of the comparison: the kernel or bpfrt, same bpf(2) API. */
 static int sys(bool kernel, int cmd, union bpf_attr *a)
@@ -76,11 +93,11 @@ static int map_with(bool kernel, uint32_t flags, const void *value, bool freeze)
  * caller's argument setup, the call, value[RET_OFF] = r0, return XDP_PASS.
  * In `body`, map fds are written as -1 (data) and -2 (rodata). */
 static int run_case(bool kernel, const struct bpf_insn *body, uint32_t nbody, const uint8_t *data,
-		    const uint8_t *rodata, uint8_t *out, char *log, size_t log_size)
+		    const uint8_t *rodata, uint8_t *out, char *log, size_t log_size, struct xdp_io *io)
 {
 	int dfd = map_with(kernel, 0, data, false);
 	int rfd = rodata ? map_with(kernel, BPF_F_RDONLY_PROG, rodata, true) : -1;
-	struct bpf_insn prog[64];
+	struct bpf_insn prog[512];
 	uint32_t n = 0;
 	int ret = -1;
 	if (dfd < 0 || (rodata && rfd < 0)) {
@@ -114,7 +131,23 @@ static int run_case(bool kernel, const struct bpf_insn *body, uint32_t nbody, co
 	uint8_t pkt[64] = {0};
 	memset(&a, 0, sizeof(a));
 	a.test.prog_fd = (uint32_t)pfd, a.test.data_in = (uintptr_t)pkt, a.test.data_size_in = sizeof(pkt);
+	if (io) {
+		a.test.data_in = (uintptr_t)io->pkt, a.test.data_size_in = io->size;
+		memset(io->data, 0, sizeof(io->data));
+		memset(&io->ctx_out, 0xee, sizeof(io->ctx_out));
+		a.test.data_out = (uintptr_t)io->data, a.test.data_size_out = sizeof(io->data);
+		if (io->ctx) {
+			a.test.ctx_in = (uintptr_t)io->ctx, a.test.ctx_size_in = sizeof(*io->ctx);
+			a.test.ctx_out = (uintptr_t)&io->ctx_out, a.test.ctx_size_out = sizeof(io->ctx_out);
+		}
+	}
 	int err = sys(kernel, BPF_PROG_TEST_RUN, &a);
+	if (io) {
+		/* A refused run is a result to compare, not a failure. */
+		io->err = err, io->retval = a.test.retval, io->data_size = a.test.data_size_out;
+		io->ctx_size = a.test.ctx_size_out;
+		err = 0;
+	}
 	uint32_t k = 0;
 	memset(&a, 0, sizeof(a));
 	a.map_fd = (uint32_t)dfd, a.key = (uintptr_t)&k, a.value = (uintptr_t)out;
@@ -135,21 +168,56 @@ out:
  * run time: that is what the kernel's helper itself returns for it. */
 static bool einval_on_refusal;
 
-static bool compare(const char *what, const struct bpf_insn *body, uint32_t nbody, const uint8_t *data,
-		    const uint8_t *rodata)
+/* The seed of the random cases being run (0: the fixed tables). */
+static uint64_t cur_seed;
+static bool cur_seeded;
+static uint32_t cur_count;
+
+static void mismatch_seed(void)
+{
+	failures++;
+	if (cur_seeded)
+		fprintf(stderr, "  (seed %#llx; replay: BPFRT_DIFF_SEED=%#llx BPFRT_DIFF_COUNT=%u tests/kernel/test_helpers_diff)\n",
+			(unsigned long long)cur_seed, (unsigned long long)cur_seed, cur_count);
+}
+
+static bool compare_io(const char *what, const struct xdp_io *k, const struct xdp_io *u)
+{
+	if (k->err == u->err && (k->err ||
+	    (k->retval == u->retval && k->data_size == u->data_size && !memcmp(k->data, u->data, sizeof(k->data)) &&
+	     k->ctx_size == u->ctx_size && !memcmp(&k->ctx_out, &u->ctx_out, sizeof(k->ctx_out)))))
+		return true;
+	fprintf(stderr, "MISMATCH %s: test run kernel err %d retval %u data_size_out %u ctx_out {data %u data_end %u data_meta %u} size %u\n"
+		"                bpfrt  err %d retval %u data_size_out %u ctx_out {data %u data_end %u data_meta %u} size %u\n",
+		what, k->err, k->retval, k->data_size, k->ctx_out.data, k->ctx_out.data_end, k->ctx_out.data_meta,
+		k->ctx_size, u->err, u->retval, u->data_size, u->ctx_out.data, u->ctx_out.data_end,
+		u->ctx_out.data_meta, u->ctx_size);
+	size_t d = 0;
+	while (d < sizeof(k->data) && k->data[d] == u->data[d])
+		d++;
+	if (d < sizeof(k->data))
+		fprintf(stderr, "  data_out first differs at byte %zu: kernel %#x bpfrt %#x\n", d, k->data[d], u->data[d]);
+	mismatch_seed();
+	return false;
+}
+
+static bool compare_xdp(const char *what, const struct bpf_insn *body, uint32_t nbody, const uint8_t *data,
+			const uint8_t *rodata, struct xdp_io *kio, struct xdp_io *uio)
 {
 	static uint8_t ko[VALUE_SIZE], uo[VALUE_SIZE];
 	static char klog[65536], ulog[4096];
 	cases++;
-	int kr = run_case(true, body, nbody, data, rodata, ko, klog, sizeof(klog));
-	int ur = run_case(false, body, nbody, data, rodata, uo, ulog, sizeof(ulog));
+	int kr = run_case(true, body, nbody, data, rodata, ko, klog, sizeof(klog), kio);
+	int ur = run_case(false, body, nbody, data, rodata, uo, ulog, sizeof(ulog), uio);
+	if (kio && !kr && !ur && !compare_io(what, kio, uio))
+		return false;
 	if (kr && einval_on_refusal && !ur) {
 		int64_t uret;
 		memcpy(&uret, uo + RET_OFF, 8);
 		if (uret != -EINVAL) {
-			failures++;
 			fprintf(stderr, "MISMATCH %s: the kernel refuses the format, bpfrt returns %lld\n", what,
 				(long long)uret);
+			mismatch_seed();
 			return false;
 		}
 		return true;
@@ -167,7 +235,6 @@ static bool compare(const char *what, const struct bpf_insn *body, uint32_t nbod
 	memcpy(&kret, ko + RET_OFF, 8);
 	memcpy(&uret, uo + RET_OFF, 8);
 	if (ur || memcmp(ko, uo, VALUE_SIZE)) {
-		failures++;
 		size_t d = 0;
 		while (d < VALUE_SIZE && ko[d] == uo[d])
 			d++;
@@ -175,9 +242,16 @@ static bool compare(const char *what, const struct bpf_insn *body, uint32_t nbod
 			what, (long long)kret, (long long)uret, ur, ur ? ulog : "", d);
 		if (d < 256)
 			fprintf(stderr, "  kernel out: \"%.120s\"\n  bpfrt  out: \"%.120s\"\n", (char *)ko, (char *)uo);
+		mismatch_seed();
 		return false;
 	}
 	return true;
+}
+
+static bool compare(const char *what, const struct bpf_insn *body, uint32_t nbody, const uint8_t *data,
+		    const uint8_t *rodata)
+{
+	return compare_xdp(what, body, nbody, data, rodata, NULL, NULL);
 }
 
 static uint64_t rng_state;
@@ -426,6 +500,165 @@ static void test_snprintf_pointers(void)
 		snprintf_ptr_case(t[i].fmt, t[i].offs, t[i].nargs);
 }
 
+/* ---- XDP metadata: bpf_xdp_adjust_meta with adjust_head/tail ---------- */
+
+struct xdp_op {
+	int helper; /* BPF_FUNC_xdp_adjust_meta, _head or _tail */
+	int32_t delta;
+};
+
+#define MAX_XDP_OPS 8
+
+/* r6 = ctx; per op k: value[8k] = helper(ctx, delta); value[256+16k] =
+ * data - data_meta, value[264+16k] = data_end - data; when the metadata
+ * has 4 bytes, its first word = 0x11223344 + k (seen in data_out). */
+static uint32_t xdp_ops_body(struct bpf_insn *b, const struct xdp_op *ops, uint32_t nops)
+{
+	uint32_t n = 0;
+	b[n++] = MOV_REG(6, 1);
+	for (uint32_t k = 0; k < nops; k++) {
+		b[n++] = MOV_REG(1, 6);
+		b[n++] = MOV_IMM(2, ops[k].delta);
+		b[n++] = INSN(BPF_JMP | BPF_CALL, 0, 0, 0, ops[k].helper);
+		b[n++] = INSN(BPF_STX | BPF_MEM | BPF_DW, 7, 0, (int16_t)(8 * k), 0);
+		b[n++] = INSN(BPF_LDX | BPF_MEM | BPF_W, 2, 6, offsetof(struct xdp_md, data_meta), 0);
+		b[n++] = INSN(BPF_LDX | BPF_MEM | BPF_W, 3, 6, offsetof(struct xdp_md, data), 0);
+		b[n++] = INSN(BPF_LDX | BPF_MEM | BPF_W, 4, 6, offsetof(struct xdp_md, data_end), 0);
+		b[n++] = MOV_REG(5, 3);
+		b[n++] = INSN(BPF_ALU64 | BPF_SUB | BPF_X, 5, 2, 0, 0);
+		b[n++] = INSN(BPF_STX | BPF_MEM | BPF_DW, 7, 5, (int16_t)(256 + 16 * k), 0);
+		b[n++] = INSN(BPF_ALU64 | BPF_SUB | BPF_X, 4, 3, 0, 0);
+		b[n++] = INSN(BPF_STX | BPF_MEM | BPF_DW, 7, 4, (int16_t)(264 + 16 * k), 0);
+		b[n++] = MOV_REG(5, 2);
+		b[n++] = ADD_IMM(5, 4);
+		b[n++] = INSN(BPF_JMP | BPF_JGT | BPF_X, 5, 3, 1, 0);
+		b[n++] = INSN(BPF_ST | BPF_MEM | BPF_W, 2, 0, 0, (int32_t)(0x11223344 + k));
+	}
+	return n;
+}
+
+static const char *xdp_op_name(int helper)
+{
+	return helper == BPF_FUNC_xdp_adjust_meta ? "meta" : helper == BPF_FUNC_xdp_adjust_head ? "head" : "tail";
+}
+
+/* ctx_meta < 0: no ctx_in (and no ctx_out). */
+static void xdp_meta_case(int32_t ctx_meta, uint32_t size, const struct xdp_op *ops, uint32_t nops)
+{
+	static uint8_t data[VALUE_SIZE], pkt[4096];
+	static struct xdp_io kio, uio;
+	static struct bpf_insn body[16 * MAX_XDP_OPS + 2];
+	memset(data, 0, sizeof(data));
+	for (uint32_t i = 0; i < size && i < sizeof(pkt); i++)
+		pkt[i] = (uint8_t)(i * 7 + 1);
+	struct xdp_md ctx = {.data = (uint32_t)ctx_meta, .data_end = size};
+	kio.pkt = uio.pkt = pkt, kio.size = uio.size = size;
+	kio.ctx = uio.ctx = ctx_meta >= 0 ? &ctx : NULL;
+	uint32_t n = xdp_ops_body(body, ops, nops);
+	char what[256];
+	int w = snprintf(what, sizeof(what), "xdp(ctx meta %d, size %u):", ctx_meta, size);
+	for (uint32_t k = 0; k < nops && w > 0 && (size_t)w < sizeof(what); k++)
+		w += snprintf(what + w, sizeof(what) - (size_t)w, " %s(%d)", xdp_op_name(ops[k].helper), ops[k].delta);
+	compare_xdp(what, body, n, data, NULL, &kio, &uio);
+}
+
+#define META(d) {BPF_FUNC_xdp_adjust_meta, d}
+#define HEAD(d) {BPF_FUNC_xdp_adjust_head, d}
+#define TAIL(d) {BPF_FUNC_xdp_adjust_tail, d}
+
+static void test_xdp_meta(void)
+{
+	static const struct {
+		struct xdp_op ops[MAX_XDP_OPS];
+		uint32_t n;
+	} seqs[] = {
+		{{META(0)}, 1},
+		{{META(-4)}, 1},
+		{{META(-8), META(4)}, 2},
+		{{META(-32)}, 1},
+		{{META(-36)}, 1},            /* past the 32 bytes of older kernels */
+		{{META(-212)}, 1},
+		{{META(-216)}, 1},           /* down to the end of the xdp_frame */
+		{{META(-220)}, 1},           /* into it: -EINVAL */
+		{{META(-252)}, 1},
+		{{META(-256)}, 1},
+		{{META(-2)}, 1},             /* not a multiple of 4: -EACCES */
+		{{META(-6), META(-4)}, 2},
+		{{META(4)}, 1},              /* past data: -EINVAL */
+		{{META(-8), META(8)}, 2},
+		{{META(-8), META(12)}, 2},
+		{{META(-8), META(2)}, 2},
+		{{META(INT32_MIN)}, 1},
+		{{META(INT32_MAX)}, 1},
+		{{HEAD(-8), META(-4)}, 2},
+		{{META(-8), HEAD(-4)}, 2},   /* the metadata moves with data */
+		{{META(-8), HEAD(8)}, 2},
+		{{META(-8), HEAD(-200)}, 2},
+		{{META(-8), HEAD(-208)}, 2},
+		{{META(-8), HEAD(-209)}, 2},
+		{{META(-16), HEAD(-1), META(-4), HEAD(3)}, 4},
+		{{META(-8), TAIL(-10), META(-4)}, 3},
+		{{META(-8), HEAD(40)}, 2},
+		{{META(-200), HEAD(-16)}, 2},
+	};
+	static const int32_t ctx_metas[] = {-1, 0, 4, 8, 36, 212, 216};
+	static const uint32_t sizes[] = {64, 14, 230};
+	for (size_t c = 0; c < sizeof(ctx_metas) / sizeof(ctx_metas[0]); c++)
+		for (size_t z = 0; z < sizeof(sizes) / sizeof(sizes[0]); z++)
+			for (size_t i = 0; i < sizeof(seqs) / sizeof(seqs[0]); i++)
+				if (ctx_metas[c] < 0 || sizes[z] >= (uint32_t)ctx_metas[c] + 14)
+					xdp_meta_case(ctx_metas[c], sizes[z], seqs[i].ops, seqs[i].n);
+	/* Test runs both refuse: bad metadata lengths in ctx_in, data_meta
+	 * set, less than an Ethernet header after the metadata, data past
+	 * data_end, a full-page packet. */
+	static const struct xdp_op none[] = {META(0)};
+	xdp_meta_case(2, 64, none, 1);
+	xdp_meta_case(220, 300, none, 1);
+	xdp_meta_case(256, 300, none, 1);
+	xdp_meta_case(8, 21, none, 1);
+	xdp_meta_case(64, 64, none, 1);
+	xdp_meta_case(0, 13, none, 1);
+	xdp_meta_case(-1, 13, none, 1);
+	xdp_meta_case(8, 3528, none, 1);   /* the largest linear frame with 8 bytes of metadata */
+	xdp_meta_case(-1, 3520, none, 1);
+	struct xdp_md c = {.data_meta = 4, .data_end = 64};
+	static uint8_t data[VALUE_SIZE], pkt[64];
+	static struct xdp_io kio, uio;
+	static struct bpf_insn body[32];
+	memset(data, 0, sizeof(data));
+	kio.pkt = uio.pkt = pkt, kio.size = uio.size = sizeof(pkt), kio.ctx = uio.ctx = &c;
+	uint32_t n = xdp_ops_body(body, none, 1);
+	compare_xdp("xdp(ctx data_meta 4)", body, n, data, NULL, &kio, &uio);
+	c = (struct xdp_md){.data = 8, .data_end = 4};
+	compare_xdp("xdp(ctx data 8 > data_end 4)", body, n, data, NULL, &kio, &uio);
+}
+
+/* Random sequences of the three helpers with deltas near the limits. */
+static void test_xdp_meta_random(uint32_t count)
+{
+	static const int32_t ctx_metas[] = {-1, 0, 4, 8, 32, 40, 100, 216};
+	for (uint32_t i = 0; i < count; i++) {
+		struct xdp_op ops[MAX_XDP_OPS];
+		uint32_t nops = 1 + (uint32_t)(rnd() % MAX_XDP_OPS);
+		for (uint32_t k = 0; k < nops; k++) {
+			uint32_t pick = (uint32_t)(rnd() % 8);
+			int32_t d = (int32_t)(rnd() % 65) - 48;
+			if (rnd() % 4 == 0)
+				d *= 5;
+			if (pick < 5 && rnd() % 3)
+				d &= ~3; /* mostly aligned metadata steps */
+			ops[k].helper = pick < 5 ? BPF_FUNC_xdp_adjust_meta : pick < 7 ? BPF_FUNC_xdp_adjust_head
+										 : BPF_FUNC_xdp_adjust_tail;
+			ops[k].delta = d;
+		}
+		int32_t cm = ctx_metas[rnd() % (sizeof(ctx_metas) / sizeof(ctx_metas[0]))];
+		uint32_t size = 14 + (uint32_t)(rnd() % 300);
+		if (cm > 0 && size < (uint32_t)cm + 14)
+			size = (uint32_t)cm + 14 + (uint32_t)(rnd() % 64);
+		xdp_meta_case(cm, size, ops, nops);
+	}
+}
+
 int main(void)
 {
 	union bpf_attr a;
@@ -440,14 +673,30 @@ int main(void)
 	rt = bpfrt_new(NULL);
 	if (!rt)
 		return 1;
+	/* The random cases run once per seed of this list (or of
+	 * BPFRT_DIFF_SEED alone), so the default run is the same every time. */
+	static const uint64_t seeds[] = {0x5eed, 0x7a11, 0xc0ffee};
 	const char *seed = getenv("BPFRT_DIFF_SEED"), *count = getenv("BPFRT_DIFF_COUNT");
-	rng_state = seed ? strtoull(seed, NULL, 0) : 0x5eed;
 	uint32_t n = count ? (uint32_t)strtoul(count, NULL, 0) : 200;
-	test_csum(n);
-	test_strto(n);
+	uint64_t one = seed ? strtoull(seed, NULL, 0) : 0;
+	const uint64_t *list = seed ? &one : seeds;
+	size_t nseeds = seed ? 1 : sizeof(seeds) / sizeof(seeds[0]);
+	cur_count = n;
+	for (size_t i = 0; i < nseeds; i++) {
+		cur_seed = list[i], cur_seeded = true;
+		rng_state = list[i];
+		test_csum(n);
+		test_strto(n);
+		test_xdp_meta_random(n);
+	}
+	cur_seeded = false;
 	test_snprintf();
 	test_snprintf_pointers();
+	test_xdp_meta();
 	bpfrt_free(rt);
-	printf("%d cases compared, %d mismatches\n", cases, failures);
+	printf("%d cases compared (seeds", cases);
+	for (size_t i = 0; i < nseeds; i++)
+		printf(" %#llx", (unsigned long long)list[i]);
+	printf(", %u random cases each), %d mismatches\n", n, failures);
 	return failures ? 1 : 0;
 }
