@@ -1,0 +1,6 @@
+# type: sched_cls
+# expect: reject
+# error: invalid bpf_context access
+# why: tstamp allows only 8-byte loads
+r0 = *(u32 *)(r1 + 152)
+exit

@@ -1,0 +1,7 @@
+# type: socket_filter
+# expect: reject
+# error: invalid bpf_context access
+# why: socket filters may write only cb[]
+*(u32 *)(r1 + 8) = 1
+r0 = 0
+exit

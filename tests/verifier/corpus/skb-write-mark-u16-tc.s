@@ -1,0 +1,7 @@
+# type: sched_cls
+# expect: reject
+# error: invalid bpf_context access
+# why: ctx writes must be full-size
+*(u16 *)(r1 + 8) = 1
+r0 = 0
+exit

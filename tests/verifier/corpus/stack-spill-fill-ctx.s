@@ -1,0 +1,8 @@
+# type: xdp
+# expect: accept
+# why: a spilled ctx pointer is a ctx pointer when filled
+*(u64 *)(r10 - 8) = r1
+r2 = *(u64 *)(r10 - 8)
+r0 = *(u32 *)(r2 + 0)
+r0 = 0
+exit

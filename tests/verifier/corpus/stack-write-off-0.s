@@ -1,0 +1,7 @@
+# type: xdp
+# expect: reject
+# error: invalid write to stack
+# why: the frame pointer itself is one past the stack
+*(u8 *)(r10 + 0) = 0
+r0 = 0
+exit

@@ -1,0 +1,7 @@
+# type: xdp
+# expect: reject
+# error: invalid write to stack
+# why: stack writes above the frame pointer are out of bounds
+*(u64 *)(r10 + 8) = 0
+r0 = 0
+exit

@@ -1,0 +1,7 @@
+# type: xdp
+# expect: reject
+# error: dereference of modified ctx ptr
+# why: a ctx pointer moved by a constant cannot be dereferenced
+r1 += 4
+r0 = *(u32 *)(r1 + 0)
+exit

@@ -1,0 +1,6 @@
+# type: xdp
+# expect: reject
+# error: invalid bpf_context access
+# why: negative ctx offsets
+r0 = *(u32 *)(r1 - 4)
+exit

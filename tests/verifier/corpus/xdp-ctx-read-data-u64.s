@@ -1,0 +1,7 @@
+# type: xdp
+# expect: reject
+# error: invalid bpf_context access
+# why: xdp_md fields are 4 bytes: an 8-byte load is invalid
+r0 = *(u64 *)(r1 + 0)
+r0 = 0
+exit

@@ -1,0 +1,6 @@
+# type: xdp
+# expect: accept
+# why: xdp_md.data read with a 4-byte load
+r0 = *(u32 *)(r1 + 0)
+r0 = 0
+exit
