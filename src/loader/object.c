@@ -129,10 +129,13 @@ static uint32_t possible_cpus(void)
 	return n;
 }
 
-/* __uint(name, N) is `int (*name)[N]`: N is the array's element count. */
+/* __uint(name, N) is `int (*name)[N]`: N is the array's element count.
+ * *out is written on every path (0 with an error), so callers never read
+ * an unset value whatever they do with the error. */
 static int btf_map_uint(struct bpfrt_object *obj, const char *map, const char *field, uint32_t type,
 			uint32_t *out)
 {
+	*out = 0;
 	const struct bpfrt_btf *btf = obj->btf;
 	const struct btf_type *t = bpfrt_btf_skip_mods(btf, type, NULL);
 	const struct btf_type *arr = t && BTF_INFO_KIND(t->info) == BTF_KIND_PTR
@@ -200,7 +203,7 @@ static int parse_btf_map_def(struct bpfrt_object *obj, const char *name, uint32_
 				return loader_err(obj, -EINVAL, "map '%s': unknown pinning %u (LIBBPF_PIN_NONE or LIBBPF_PIN_BY_NAME)",
 						  name, d->pinning);
 		} else if (!strcmp(f, "map_extra")) {
-			uint32_t v = 0;
+			uint32_t v;
 			err = btf_map_uint(obj, name, f, m[i].type, &v);
 			d->map_extra = v;
 		} else if (!strcmp(f, "key_size")) {
@@ -894,6 +897,15 @@ static void close_fd(struct bpfrt_object *obj, int *fd)
 
 /* btf_fd >= 0: create with the map's key/value types (BPF_BTF_LOAD'ed
  * object BTF); if that fails, again without, as libbpf does. */
+/* A kernel object name (map_name, prog_name: BPF_OBJ_NAME_LEN with the
+ * NUL): the first 15 bytes of name, as libbpf passes longer names. */
+static void set_obj_name(char dst[BPF_OBJ_NAME_LEN], const char *name)
+{
+	size_t n = strnlen(name, BPF_OBJ_NAME_LEN - 1);
+	memcpy(dst, name, n);
+	dst[n] = 0;
+}
+
 static int create_map(struct bpfrt_object *obj, const char *name, const struct loader_map_def *d,
 		      int inner_fd, int btf_fd)
 {
@@ -911,7 +923,7 @@ static int create_map(struct bpfrt_object *obj, const char *name, const struct l
 		a.btf_fd = (uint32_t)btf_fd;
 		a.btf_key_type_id = d->btf_key_type_id;
 		a.btf_value_type_id = d->btf_value_type_id;
-		snprintf(a.map_name, sizeof(a.map_name), "%s", name);
+		set_obj_name(a.map_name, name);
 		int fd = sys(obj, BPF_MAP_CREATE, &a);
 		if (fd >= 0)
 			return fd;
@@ -925,7 +937,7 @@ static int create_map(struct bpfrt_object *obj, const char *name, const struct l
 	a.numa_node = d->numa_node;
 	a.map_extra = d->map_extra;
 	a.inner_map_fd = inner_fd >= 0 ? (uint32_t)inner_fd : 0;
-	snprintf(a.map_name, sizeof(a.map_name), "%s", name);
+	set_obj_name(a.map_name, name);
 	return sys(obj, BPF_MAP_CREATE, &a);
 }
 
@@ -1132,7 +1144,7 @@ static int load_prog(struct bpfrt_object *obj, struct bpfrt_program *p)
 		a.prog_flags |= BPF_F_SLEEPABLE;
 	if (has_pfx(p->sec_name, "xdp.frags"))
 		a.prog_flags |= BPF_F_XDP_HAS_FRAGS;
-	snprintf(a.prog_name, sizeof(a.prog_name), "%s", p->name);
+	set_obj_name(a.prog_name, p->name);
 	int fd = sys(obj, BPF_PROG_LOAD, &a);
 	if (fd < 0) {
 		size_t n = strlen(logbuf);
