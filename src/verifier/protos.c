@@ -19,6 +19,8 @@
  *    deliberate difference is VF_PRIVILEGED_READ: bpf_probe_read_user/
  *    kernel(_str) are restricted to the tracing types, where the kernel also
  *    has bpf_probe_read(_str) (docs/verifier-helpers.md);
+ *  - VF_PKT_ACCESS is the kernel's pkt_access: map lookup/update/delete,
+ *    push (not pop or peek) and csum_diff;
  *  - RET_INTEGER ranges are the full range (ret_min > ret_max) unless the
  *    kernel refines them (do_refine_retval_range).
  */
@@ -54,9 +56,9 @@ static const struct vf_helper_proto protos[] = {
 				    A(ARG_CONST_MAP_PTR, ARG_PTR_TO_MAP_VALUE, ARG_ANYTHING), ANY, .flags = VF_PKT_ACCESS,
 				    .map_types = MT(QUEUE) | MT(STACK) | MT(BLOOM_FILTER)},
 	[BPF_FUNC_map_pop_elem] = {"bpf_map_pop_elem", RET_INTEGER, A(ARG_CONST_MAP_PTR, ARG_PTR_TO_UNINIT_MAP_VALUE),
-				   ANY, .flags = VF_PKT_ACCESS, .map_types = MT(QUEUE) | MT(STACK)},
+				   ANY, .map_types = MT(QUEUE) | MT(STACK)},
 	[BPF_FUNC_map_peek_elem] = {"bpf_map_peek_elem", RET_INTEGER, A(ARG_CONST_MAP_PTR, ARG_PTR_TO_UNINIT_MAP_VALUE),
-				    ANY, .flags = VF_PKT_ACCESS,
+				    ANY,
 				    .map_types = MT(QUEUE) | MT(STACK) | MT(BLOOM_FILTER)},
 	[BPF_FUNC_tail_call] = {"bpf_tail_call", RET_VOID, A(ARG_PTR_TO_CTX, ARG_CONST_MAP_PTR, ARG_ANYTHING), ANY,
 				.flags = VF_TAIL_CALL, .map_types = MT(PROG_ARRAY)},
