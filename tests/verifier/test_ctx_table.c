@@ -13,7 +13,9 @@
  *     license against VF_GPL_ONLY.
  *  3. map/helper compatibility: each helper that takes a map, with a map of
  *     each type bpfrt implements: the kernel's "cannot pass map_type" (or
- *     "callback function not allowed for map") against vf_map_helper_ok().
+ *     "callback function not allowed for map") against vf_map_helper_ok();
+ *     for the allowed pairs, the same call with packet memory as its
+ *     memory arguments: "helper access to the packet" against VF_PKT_ACCESS.
  *  4. return values: r0 = v; exit for a few v, against ret_min/ret_max.
  *
  * Deliberate differences are listed in `exceptions` below and reported, not
@@ -262,15 +264,24 @@ static int map_create(uint32_t type)
 
 /* The program calling helper id with a map of fd and plausible arguments:
  * r6 = ctx, 64 zeroed stack bytes at fp-64, r0 = 0 at exit. */
-static uint32_t map_prog(struct bpf_insn *p, uint32_t id, int fd)
+static uint32_t map_prog(struct bpf_insn *p, uint32_t id, int fd, bool pkt)
 {
-	uint32_t n = 0;
+	uint32_t n = 0, bounds = 0;
 	p[n++] = MOV_REG(6, 1);
 	p[n++] = MOV_IMM(0, 0);
 	for (int i = 1; i <= 8; i++)
 		p[n++] = INSN(BPF_STX | BPF_MEM | BPF_DW, 10, 0, (int16_t)(-8 * i), 0);
-	p[n++] = MOV_REG(7, 10);
-	p[n++] = ADD_IMM(7, -64);
+	if (pkt) { /* r7 = 64 checked bytes of packet (XDP) instead of the stack */
+		p[n++] = INSN(BPF_LDX | BPF_MEM | BPF_W, 7, 6, 0, 0);
+		p[n++] = INSN(BPF_LDX | BPF_MEM | BPF_W, 3, 6, 4, 0);
+		p[n++] = MOV_REG(4, 7);
+		p[n++] = ADD_IMM(4, 64);
+		bounds = n;
+		p[n++] = INSN(BPF_JMP | BPF_JGT | BPF_X, 4, 3, 0, 0); /* to the exit, patched below */
+	} else {
+		p[n++] = MOV_REG(7, 10);
+		p[n++] = ADD_IMM(7, -64);
+	}
 	bool map_in_r2 = id == BPF_FUNC_tail_call || id == BPF_FUNC_perf_event_output;
 	struct bpf_insn ld[] = {LD_MAP(map_in_r2 ? 2 : 1, fd)};
 	p[n++] = ld[0], p[n++] = ld[1];
@@ -311,6 +322,8 @@ static uint32_t map_prog(struct bpf_insn *p, uint32_t id, int fd)
 		p[n++] = INSN(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 3, 0);
 		p[n++] = MOV_REG(1, 0), p[n++] = MOV_IMM(2, 0), p[n++] = CALL(BPF_FUNC_ringbuf_discard);
 	}
+	if (bounds)
+		p[bounds].off = (int16_t)(n - bounds - 1);
 	p[n++] = MOV_IMM(0, 0);
 	p[n++] = EXIT;
 	if (func_at) {
@@ -386,7 +399,7 @@ static void test_map_compat(void)
 			if (!takes_map)
 				continue;
 			struct bpf_insn prog[64];
-			uint32_t n = map_prog(prog, id, fd);
+			uint32_t n = map_prog(prog, id, fd, false);
 			if (id == BPF_FUNC_for_each_map_elem && cb_btf_fd >= 0)
 				cb_func_info[0] = 0, cb_func_info[1] = 3, cb_func_info[2] = n - 2, cb_func_info[3] = 4;
 			int err = prog_load(BPF_PROG_TYPE_XDP, prog, n, "GPL");
@@ -415,6 +428,31 @@ static void test_map_compat(void)
 				printf("MISMATCH map %s with %s: kernel %s, bpfrt %s%s%s\n", maps[mi].name, p->name,
 				       kernel_no ? "refuses" : "allows", ours_ok ? "allows" : "refuses",
 				       kernel_no ? ": " : "", kernel_no ? last_line() : "");
+			}
+			/* Packet pointers as the memory arguments (r7) of the
+			 * helpers that take some: the kernel's pkt_access. */
+			bool uses_r7 = id != BPF_FUNC_tail_call && id != BPF_FUNC_ringbuf_reserve &&
+				       id != BPF_FUNC_ringbuf_query && id != BPF_FUNC_for_each_map_elem;
+			if (kernel_no || !uses_r7)
+				continue;
+			n = map_prog(prog, id, fd, true);
+			err = prog_load(BPF_PROG_TYPE_XDP, prog, n, "GPL");
+			bool pkt_no = strstr(logbuf, "helper access to the packet is not allowed") != NULL;
+			if (err && !pkt_no) {
+				inconclusive++;
+				if (verbose)
+					printf("inconclusive: %s with packet memory (%s map): %s\n", p->name, maps[mi].name,
+					       last_line());
+				continue;
+			}
+			comparisons++;
+			if (verbose)
+				printf("pkt %-16s %-24s kernel %s\n", maps[mi].name, p->name, pkt_no ? "refuses" : "allows");
+			if (pkt_no == !!(p->flags & VF_PKT_ACCESS)) {
+				mismatches++;
+				printf("MISMATCH packet memory to %s (%s map): kernel %s, bpfrt %s\n", p->name,
+				       maps[mi].name, pkt_no ? "refuses" : "allows",
+				       p->flags & VF_PKT_ACCESS ? "allows" : "refuses");
 			}
 		}
 		close(fd);
