@@ -1,6 +1,6 @@
 # type: xdp
 # expect: reject
-# error: invalid mem access
+# error: R2 invalid mem access 'scalar'
 # why: overwriting part of a spilled pointer makes the slot plain data
 *(u64 *)(r10 - 8) = r1
 *(u8 *)(r10 - 8) = 0

@@ -1,6 +1,7 @@
 # type: xdp
 # maps: array 4 48 1
 # expect: reject
+# error: math between map_value pointer and register with unbounded min value is not allowed
 # why: a scalar spilled then partly overwritten loses its bounds
 r6 = r1
 *(u32 *)(r10 - 4) = 0

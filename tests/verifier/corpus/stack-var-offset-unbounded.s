@@ -1,6 +1,6 @@
 # type: xdp
 # expect: reject
-# error: stack
+# error: math between fp pointer and register with unbounded min value is not allowed
 # why: an unbounded variable stack offset
 call 7
 r1 = r10

@@ -1,6 +1,6 @@
 # type: xdp
 # expect: reject
-# error: invalid
+# error: invalid variable-offset write to stack R1 var_off=(0x0; 0xf) off=-8 size=1
 # why: a variable stack offset that may reach the frame pointer
 call 7
 r0 &= 15

@@ -1,6 +1,6 @@
 # type: xdp
 # expect: reject
-# error: ctx
+# error: variable ctx access var_off=(0x0; 0x4) disallowed
 # why: ctx + variable offset cannot be dereferenced
 r6 = r1
 call 7

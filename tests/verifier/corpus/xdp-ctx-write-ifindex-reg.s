@@ -1,6 +1,6 @@
 # type: xdp
 # expect: reject
-# error: invalid bpf_context access
+# error: invalid bpf_context access off=12 size=4
 # why: xdp_md is read-only (register store)
 r2 = 1
 *(u32 *)(r1 + 12) = r2

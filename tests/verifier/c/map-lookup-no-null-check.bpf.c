@@ -1,0 +1,13 @@
+/* expect: reject */
+/* unsafe: yes */
+/* why: a hash lookup's result dereferenced without a NULL check */
+#include "corpus.h"
+struct { __uint(type, BPF_MAP_TYPE_HASH); __uint(max_entries, 16); __type(key, __u32); __type(value, __u64); } m SEC(".maps");
+SEC("xdp") int prog(struct xdp_md *ctx)
+{
+	__u32 k = ctx->ingress_ifindex;
+	__u64 *v = bpf_map_lookup_elem(&m, &k);
+	asm volatile("" : "+r"(v));
+	return *v;
+}
+char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,14 @@
+/* expect: reject */
+/* why: reading the bpf_spin_lock field directly */
+#include "corpus.h"
+struct val { struct bpf_spin_lock lock; __u64 n; };
+struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 1); __type(key, __u32); __type(value, struct val); } m SEC(".maps");
+SEC("tc") int prog(struct __sk_buff *skb)
+{
+	__u32 k = 0;
+	struct val *v = bpf_map_lookup_elem(&m, &k);
+	if (!v)
+		return 0;
+	return *(volatile __u32 *)&v->lock;
+}
+char LICENSE[] SEC("license") = "GPL";

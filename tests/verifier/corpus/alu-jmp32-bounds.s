@@ -1,0 +1,20 @@
+# type: xdp
+# maps: array 4 48 1
+# expect: accept
+# why: a 32-bit comparison bounds a zero-extended value
+*(u32 *)(r10 - 4) = 0
+r2 = r10
+r2 += -4
+ld_pseudo r1, 5, 0
+call 1
+if r0 == 0 goto out
+r6 = r0
+call 7
+w0 = w0
+if w0 > 40 goto out
+r6 += r0
+r0 = *(u64 *)(r6 + 0)
+exit
+out:
+r0 = 0
+exit

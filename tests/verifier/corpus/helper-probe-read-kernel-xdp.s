@@ -1,0 +1,10 @@
+# type: xdp
+# expect: accept
+# why: bpf_probe_read_kernel is in the base set for CAP_PERFMON
+r1 = r10
+r1 += -8
+r2 = 8
+r3 = 0
+call 113
+r0 = 0
+exit

@@ -1,0 +1,13 @@
+# type: xdp
+# maps: ringbuf 0 0 4096
+# expect: accept
+# why: bpf_ringbuf_output of stack data
+*(u64 *)(r10 - 8) = 0
+ld_pseudo r1, 5, 0
+r2 = r10
+r2 += -8
+r3 = 8
+r4 = 0
+call 130
+r0 = 0
+exit

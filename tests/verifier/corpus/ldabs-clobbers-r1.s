@@ -1,0 +1,9 @@
+# type: socket_filter
+# expect: reject
+# error: R2 !read_ok
+# why: LD_ABS clobbers r1-r5 like a call
+r6 = r1
+r2 = 1
+r0 = *(u8 *)skb[0]
+r0 = r2
+exit

@@ -1,0 +1,10 @@
+# type: xdp
+# expect: reject
+# error: R1 type=ctx expected=map_ptr
+# why: ctx where a map is expected
+r2 = r10
+r2 += -8
+*(u64 *)(r10 - 8) = 0
+call 1
+r0 = 0
+exit

@@ -1,0 +1,16 @@
+# type: xdp
+# maps: hash 4 48 16
+# expect: reject
+# error: R0 invalid mem access 'scalar'
+# why: dereference in the branch where the value is NULL
+*(u32 *)(r10 - 4) = 0
+r2 = r10
+r2 += -4
+ld_pseudo r1, 5, 0
+call 1
+if r0 != 0 goto out
+r0 = *(u32 *)(r0 + 0)
+exit
+out:
+r0 = 0
+exit

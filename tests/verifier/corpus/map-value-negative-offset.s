@@ -1,0 +1,16 @@
+# type: xdp
+# maps: array 4 48 1
+# expect: reject
+# error: R0 min value is outside of the allowed memory range
+# why: read before the map value
+*(u32 *)(r10 - 4) = 0
+r2 = r10
+r2 += -4
+ld_pseudo r1, 5, 0
+call 1
+if r0 == 0 goto out
+r0 = *(u8 *)(r0 - 1)
+exit
+out:
+r0 = 0
+exit

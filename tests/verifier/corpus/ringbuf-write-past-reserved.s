@@ -1,0 +1,17 @@
+# type: xdp
+# maps: ringbuf 0 0 4096
+# expect: reject
+# error: R0 min value is outside of the allowed memory range
+# why: write at offset 16 of a 16-byte reservation
+ld_pseudo r1, 5, 0
+r2 = 16
+r3 = 0
+call 131
+if r0 == 0 goto out
+*(u64 *)(r0 + 16) = 1
+r1 = r0
+r2 = 0
+call 132
+out:
+r0 = 0
+exit

@@ -1,0 +1,20 @@
+# type: sched_cls
+# expect: accept
+# why: bpf_skb_load_bytes does not change the packet: pointers stay valid
+r6 = r1
+r2 = *(u32 *)(r1 + 76)
+r3 = *(u32 *)(r1 + 80)
+r7 = r2
+r4 = r2
+r4 += 4
+if r4 > r3 goto out
+r1 = r6
+r2 = 0
+r3 = r10
+r3 += -4
+r4 = 4
+call 26
+r0 = *(u32 *)(r7 + 0)
+out:
+r0 = 0
+exit

@@ -1,0 +1,12 @@
+# type: xdp
+# expect: accept
+# why: p >= data_end check, with the read in the fall-through after jge
+r2 = *(u32 *)(r1 + 0)
+r3 = *(u32 *)(r1 + 4)
+r4 = r2
+r4 += 4
+if r4 >= r3 goto out
+r0 = *(u32 *)(r2 + 0)
+out:
+r0 = 2
+exit

@@ -1,0 +1,13 @@
+# type: xdp
+# expect: reject
+# error: R2 offset is outside of the packet
+# why: if p + 4 < data_end goto out: the fall-through knows nothing useful
+r2 = *(u32 *)(r1 + 0)
+r3 = *(u32 *)(r1 + 4)
+r4 = r2
+r4 += 4
+if r4 < r3 goto out
+r0 = *(u32 *)(r2 + 0)
+out:
+r0 = 2
+exit

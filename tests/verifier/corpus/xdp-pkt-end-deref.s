@@ -1,0 +1,8 @@
+# type: xdp
+# expect: reject
+# error: R3 invalid mem access 'pkt_end'
+# why: data_end itself cannot be dereferenced
+r2 = *(u32 *)(r1 + 0)
+r3 = *(u32 *)(r1 + 4)
+r0 = *(u8 *)(r3 + 0)
+exit

@@ -1,0 +1,13 @@
+# type: xdp
+# expect: reject
+# error: R2 offset is outside of the packet
+# why: checked 8 bytes, read 8 bytes at offset 1
+r2 = *(u32 *)(r1 + 0)
+r3 = *(u32 *)(r1 + 4)
+r4 = r2
+r4 += 8
+if r4 > r3 goto out
+r0 = *(u64 *)(r2 + 1)
+out:
+r0 = 2
+exit
