@@ -8,6 +8,7 @@
  * verifier plugs in before bpfrt_vm_prog_new (see the marked place).
  */
 #include "core/prog.h"
+#include "verifier/verifier.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -174,6 +175,55 @@ static int resolve_map_refs(struct bpfrt *rt, struct bpfrt_prog *p, const union 
 	return 0;
 }
 
+/* What the verifier needs to know of each map the program uses. */
+static void describe_map(struct bpfrt_map *m, struct bpfrt_verifier_map *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->addr = (uintptr_t)m;
+	v->type = m->type, v->key_size = m->key_size, v->value_size = m->value_size;
+	v->max_entries = m->max_entries, v->flags = m->flags;
+	v->spin_lock_off = m->shm ? m->shm->spin_lock_off : -1;
+	v->frozen = m->shm && __atomic_load_n(&m->shm->frozen, __ATOMIC_ACQUIRE);
+	v->name = m->name;
+	if (m->type == BPF_MAP_TYPE_ARRAY && v->frozen) {
+		uint32_t zero = 0;
+		v->value_data = m->ops->lookup(m, &zero);
+	}
+	v->has_inner = bpfrt_map_in_map_template(m, &v->inner_type, &v->inner_key_size, &v->inner_value_size,
+						 &v->inner_max_entries, &v->inner_flags);
+}
+
+/* Prove the program safe (src/verifier/).  The verifier reads the portable
+ * form, whose lddw instructions name maps by index into p->maps. */
+static int verify_prog(struct bpfrt_prog *p, const union bpf_attr *attr)
+{
+	struct bpfrt_verifier_map *maps = calloc(p->nr_maps + 1, sizeof(*maps));
+	if (!maps)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < p->nr_maps; i++)
+		describe_map(p->maps[i], &maps[i]);
+	struct bpfrt_verifier_in in = {
+		.insns = p->portable, .cnt = p->insn_cnt, .prog_type = p->type,
+		.expected_attach_type = p->expected_attach_type, .gpl = p->gpl,
+		.maps = maps, .nr_maps = p->nr_maps,
+		.log_level = attr->log_level,
+		.log_buf = attr->log_level ? U64_PTR(attr->log_buf) : NULL,
+		.log_size = attr->log_level ? attr->log_size : 0,
+	};
+	struct bpfrt_verifier_out out;
+	int err = bpfrt_verify(&in, &out);
+	free(maps);
+	if (err && out.summary[0] && in.log_buf) {
+		/* bpfrt's readable verdict after the kernel-style log. */
+		size_t len = strnlen(in.log_buf, in.log_size);
+		if (len + 1 < in.log_size)
+			snprintf(in.log_buf + len, in.log_size - len, "bpfrt: %s\n", out.summary);
+	}
+	if (!err && in.log_buf && out.log_truncated)
+		return -ENOSPC;
+	return err;
+}
+
 static bool license_is_gpl(const char *l)
 {
 	static const char *const ok[] = {"GPL", "GPL v2", "GPL and additional rights",
@@ -223,7 +273,8 @@ int bpfrt_cmd_prog_load(struct bpfrt *rt, union bpf_attr *attr)
 	}
 	if (!err)
 		err = resolve_map_refs(rt, p, attr);
-	/* <- the verifier plugs in here: it proves p->xlated safe for p->type. */
+	if (!err)
+		err = verify_prog(p, attr);
 	if (!err) {
 		struct bpfrt_diag diag = {0};
 		struct bpfrt_vm_opts vo = {.sz = sizeof(vo), .name = p->name};
@@ -239,8 +290,6 @@ int bpfrt_cmd_prog_load(struct bpfrt *rt, union bpf_attr *attr)
 		err = bpfrt_obj_publish(&p->obj);
 	}
 	int fd = err ? err : bpfrt_fd_install(rt, &p->obj);
-	if (!fd && attr->log_buf && attr->log_size)
-		log_write(attr, "processed without verification (verifier not built yet)");
 	bpfrt_obj_put(&p->obj);
 	return fd;
 }

@@ -129,6 +129,10 @@ extern const struct bpfrt_map_ops bpfrt_hash_of_maps_map_ops;
 /* Is inner a map currently or formerly stored in the map-in-map outer?
  * (Program-side pointers to inner maps are checked with this.) */
 bool bpfrt_map_in_map_holds(struct bpfrt_map *outer, const struct bpfrt_map *inner);
+/* The template inner maps of a map-in-map must match (for the verifier):
+ * false when outer is not a map-in-map or its template is unknown. */
+bool bpfrt_map_in_map_template(const struct bpfrt_map *outer, uint32_t *type, uint32_t *key_size,
+			       uint32_t *value_size, uint32_t *max_entries, uint32_t *flags);
 extern const struct bpfrt_map_ops bpfrt_hash_map_ops;
 extern const struct bpfrt_map_ops bpfrt_lpm_trie_map_ops;
 extern const struct bpfrt_map_ops bpfrt_queue_map_ops;

@@ -319,3 +319,16 @@ bool bpfrt_map_in_map_holds(struct bpfrt_map *outer, const struct bpfrt_map *inn
 
 const struct bpfrt_map_ops bpfrt_array_of_maps_map_ops = {MIM_OPS};
 const struct bpfrt_map_ops bpfrt_hash_of_maps_map_ops = {MIM_OPS};
+
+bool bpfrt_map_in_map_template(const struct bpfrt_map *outer, uint32_t *type, uint32_t *key_size,
+			       uint32_t *value_size, uint32_t *max_entries, uint32_t *flags)
+{
+	if (!is_map_in_map(outer->type) || !outer->priv)
+		return false;
+	const struct mim *m = outer->priv;
+	if (!m->t_type)
+		return false;
+	*type = m->t_type, *key_size = m->t_key, *value_size = m->t_value;
+	*max_entries = m->t_entries, *flags = m->t_flags;
+	return true;
+}

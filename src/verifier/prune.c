@@ -1,0 +1,240 @@
+/* prune.c — state pruning and loop detection at prune points.
+ *
+ * A checkpoint is a copy of a state kept at a prune point.  Its `branches`
+ * counts the paths still being explored below it; at 0 every path from it
+ * has been proven safe, and a new state it covers (every register and stack
+ * slot the old one relied on is at least as constrained) can stop: whatever
+ * it can do, the old state was shown to do safely.  Covering by a checkpoint
+ * still in progress is not used for pruning (it would accept loops that never
+ * end); an exact repeat of such an ancestor is an infinite loop.
+ */
+#include "verifier/state.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define VF_MAX_STATES_PER_INSN 64
+
+struct idmap {
+	uint32_t old[128], cur[128];
+	uint32_t n;
+	uint32_t fresh;
+};
+
+/* Do old id a and current id b correspond (one to one)? */
+static bool check_ids(struct idmap *m, uint32_t a, uint32_t b)
+{
+	if (!a)
+		return true; /* the old state relied on no link */
+	if (!b)
+		b = 0x80000000u + ++m->fresh; /* an unlinked value: unique */
+	for (uint32_t i = 0; i < m->n; i++) {
+		if (m->old[i] == a)
+			return m->cur[i] == b;
+		if (m->cur[i] == b)
+			return false;
+	}
+	if (m->n == 128)
+		return false;
+	m->old[m->n] = a;
+	m->cur[m->n++] = b;
+	return true;
+}
+
+static bool maps_equal(const struct vf_map *a, const struct vf_map *b)
+{
+	if (a == b)
+		return true;
+	if (!a || !b)
+		return false;
+	return a->addr == b->addr && a->type == b->type && a->key_size == b->key_size &&
+	       a->value_size == b->value_size && a->max_entries == b->max_entries && a->flags == b->flags;
+}
+
+static bool regsafe(const struct vf_reg *old, const struct vf_reg *cur, struct idmap *m, bool exact)
+{
+	if (old->type == NOT_INIT)
+		return !exact || cur->type == NOT_INIT;
+	if (cur->type == NOT_INIT)
+		return false;
+	if (old->type != cur->type || old->flags != cur->flags)
+		return false;
+	if (old->type == SCALAR_VALUE) {
+		if (exact)
+			return scalar_within(&old->s, &cur->s) && scalar_within(&cur->s, &old->s);
+		return scalar_within(&old->s, &cur->s) && check_ids(m, old->id, cur->id);
+	}
+	if (old->off != cur->off || old->frameno != cur->frameno)
+		return false;
+	if (!scalar_within(&old->s, &cur->s))
+		return false;
+	if (exact && !scalar_within(&cur->s, &old->s))
+		return false;
+	if (!check_ids(m, old->id, cur->id) || !check_ids(m, old->ref_obj_id, cur->ref_obj_id))
+		return false;
+	switch (old->type) {
+	case PTR_TO_PACKET:
+	case PTR_TO_PACKET_META:
+		/* The current path must have proven at least as much packet. */
+		return exact ? old->range == cur->range : old->range <= cur->range;
+	case PTR_TO_MEM:
+		return old->range == cur->range;
+	case CONST_PTR_TO_MAP:
+	case PTR_TO_MAP_VALUE:
+	case PTR_TO_MAP_KEY:
+		return maps_equal(old->map, cur->map);
+	case PTR_TO_FUNC:
+		return old->subprog == cur->subprog;
+	default:
+		return true;
+	}
+}
+
+static bool slot_byte_safe(uint8_t old, uint8_t cur)
+{
+	if (old == STACK_INVALID)
+		return true;
+	if (old == STACK_MISC)
+		return cur == STACK_MISC || cur == STACK_ZERO;
+	return old == cur;
+}
+
+static bool stacksafe(const struct vf_frame *old, const struct vf_frame *cur, struct idmap *m, bool exact)
+{
+	for (int s = 0; s < VF_STACK_SLOTS; s++) {
+		const struct vf_slot *o = &old->stack[s], *c = &cur->stack[s];
+		bool ospill = o->kind[0] == STACK_SPILL || o->kind[7] == STACK_SPILL;
+		bool cspill = c->kind[0] == STACK_SPILL || c->kind[7] == STACK_SPILL;
+		if (exact) {
+			if (memcmp(o->kind, c->kind, 8))
+				return false;
+			if (ospill && !regsafe(&o->spilled, &c->spilled, m, true))
+				return false;
+			continue;
+		}
+		if (ospill) {
+			if (o->spilled.type == SCALAR_VALUE && !cspill) {
+				/* An old spilled scalar that covers anything: plain data is as good. */
+				struct scalar any;
+				scalar_set_unknown(&any);
+				bool all_init = true;
+				for (int b = 0; b < 8; b++)
+					all_init &= c->kind[b] == STACK_MISC || c->kind[b] == STACK_ZERO ||
+						    o->kind[b] == STACK_INVALID;
+				if (all_init && scalar_within(&o->spilled.s, &any) && !o->spilled.id)
+					continue;
+				return false;
+			}
+			if (!cspill || memcmp(o->kind, c->kind, 8))
+				return false;
+			if (!regsafe(&o->spilled, &c->spilled, m, false))
+				return false;
+			continue;
+		}
+		for (int b = 0; b < 8; b++) {
+			uint8_t ck = c->kind[b];
+			if (cspill && ck == STACK_SPILL && o->kind[b] == STACK_MISC) {
+				/* Old had unknown bytes; a spilled scalar reads the same way. */
+				if (c->spilled.type != SCALAR_VALUE)
+					return false;
+				continue;
+			}
+			if (!slot_byte_safe(o->kind[b], ck))
+				return false;
+		}
+	}
+	return true;
+}
+
+static bool states_equal(struct vf_env *env, const struct vf_state *old, const struct vf_state *cur,
+			 uint32_t insn, bool exact)
+{
+	if (old->curframe != cur->curframe || old->nr_refs != cur->nr_refs)
+		return false;
+	if (!!old->lock_id != !!cur->lock_id || old->lock_map != cur->lock_map || old->lock_off != cur->lock_off)
+		return false;
+	struct idmap m = {0};
+	if (old->lock_id && !check_ids(&m, old->lock_id, cur->lock_id))
+		return false;
+	for (uint32_t i = 0; i < old->nr_refs; i++)
+		if (!check_ids(&m, old->refs[i].id, cur->refs[i].id))
+			return false;
+	for (uint32_t f = 0; f <= old->curframe; f++) {
+		const struct vf_frame *of = old->frames[f], *cf = cur->frames[f];
+		if (of->callsite != cf->callsite || of->in_callback != cf->in_callback)
+			return false;
+		uint16_t live;
+		if (f == old->curframe)
+			live = env->aux[insn].live_in;
+		else
+			live = (uint16_t)(env->aux[old->frames[f + 1]->callsite + 1].live_in & ~0x3fu);
+		for (int r = 0; r < VF_MAX_REGS; r++) {
+			if (!exact && !(live & (1u << r)))
+				continue;
+			if (!regsafe(&of->regs[r], &cf->regs[r], &m, exact))
+				return false;
+		}
+		if (!stacksafe(of, cf, &m, exact))
+			return false;
+	}
+	return true;
+}
+
+void vf_path_done(struct vf_env *env, struct vf_state *st)
+{
+	(void)env;
+	for (struct vf_state *p = st->parent; p; p = p->parent) {
+		if (p->branches)
+			p->branches--;
+		if (p->branches)
+			break;
+	}
+}
+
+int vf_is_state_visited(struct vf_env *env, uint32_t insn)
+{
+	struct vf_state_list *l = &env->explored[insn];
+	struct vf_state *cur = env->cur;
+	for (uint32_t i = 0; i < l->n; i++) {
+		struct vf_state *old = l->v[i];
+		if (old->branches) {
+			/* Still being explored: we came back around a loop. */
+			if (states_equal(env, old, cur, insn, true)) {
+				int e = vf_error(env, -EINVAL, "infinite loop detected at insn %u", insn);
+				vf_hint(env, "the loop returns to the same state: nothing it computes brings it closer to its exit condition");
+				return e;
+			}
+			continue;
+		}
+		if (states_equal(env, old, cur, insn, false)) {
+			l->hit++;
+			return 1;
+		}
+		l->miss++;
+	}
+	if (l->n >= VF_MAX_STATES_PER_INSN)
+		return 0; /* keep exploring without a new checkpoint here */
+	struct vf_state *cp = vf_state_copy(cur);
+	if (!cp)
+		return -ENOMEM;
+	if (l->n == l->cap) {
+		uint32_t cap = l->cap ? l->cap * 2 : 4;
+		struct vf_state **n = realloc(l->v, cap * sizeof(*n));
+		if (!n) {
+			vf_state_free(cp);
+			return -ENOMEM;
+		}
+		l->v = n;
+		l->cap = cap;
+	}
+	cp->parent = cur->parent;
+	cp->branches = 1;
+	cp->insn_idx = insn;
+	cur->parent = cp;
+	l->v[l->n++] = cp;
+	env->total_states++;
+	if (env->total_states > env->peak_states)
+		env->peak_states = env->total_states;
+	return 0;
+}
