@@ -4,8 +4,16 @@ BUILD    ?= build
 BUILD_TYPE ?= RelWithDebInfo
 CMAKE_ARGS ?=
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
+# CMake's default is BPFRT_WERROR=OFF (a user's compiler may warn where ours
+# don't); every build made through this Makefile, CI's included, keeps -Werror.
+WERROR   = -DBPFRT_WERROR=ON
 
-.PHONY: all deps build demo test asan tsan fuzz bench bench-interp bench-maps clean
+# CMake's generated Makefiles run make recursively: without this every
+# sub-make prints "gmake[N]: Entering directory ..." around CMake's progress.
+MAKEFLAGS += --no-print-directory
+export MAKEFLAGS
+
+.PHONY: all deps build demo test test-random asan tsan fuzz release-check bench bench-interp bench-maps clean
 
 all: build
 
@@ -13,14 +21,21 @@ deps:
 	@scripts/deps.sh
 
 build: deps
-	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_ARGS) >/dev/null
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(WERROR) $(CMAKE_ARGS) >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 
 demo: build
 	@examples/demo.sh $(BUILD)/bpfrt
 
+# Every test but those under the label `random` (new random seeds each run):
+# the suite is deterministic, so it can't fail by chance.
 test: build
-	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -LE random
+
+# The random-seed tests (kernel.diff_random, kernel.map_diff_random); a
+# failure prints the command that replays its seed.  Run by .ci/run.
+test-random: build
+	@cd $(BUILD) && ctest --output-on-failure -L random
 
 # The sanitizer runs take the same paths with fewer random kernel-differential
 # programs and map operations (the full counts run in `make test`), to keep
@@ -41,9 +56,20 @@ tsan:
 FUZZ_SECONDS ?= 60
 fuzz: deps
 	@cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang-19 \
-		-DBPFRT_FUZZ=ON -DBPFRT_SANITIZE=ON >/dev/null
+		-DBPFRT_FUZZ=ON -DBPFRT_SANITIZE=ON $(WERROR) >/dev/null
 	@cmake --build build-fuzz -j $(JOBS) --target fuzz_loader fuzz_btf
 	@tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS) $$(( $(FUZZ_SECONDS) / 2 ))
+
+# Release builds (-O3) with -Werror, by gcc and by clang-19, of what a user
+# installs: the libraries, the command line and the conformance plugin (not
+# the tests, to keep CI short).  Run by .ci/run.
+RELEASE_TARGETS = bpfrt_static bpfrt_shared bpfrt_tool bpfrt_conformance_plugin
+release-check: deps
+	@for cc in gcc clang-19; do \
+		echo "release-check: $$cc"; \
+		cmake -S . -B build-rel-$$cc -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_COMPILER=$$cc $(WERROR) >/dev/null && \
+		cmake --build build-rel-$$cc -j $(JOBS) --target $(RELEASE_TARGETS) || exit 1; \
+	done
 
 # Benchmarks (bench/RESULTS.md): `make bench` runs both runners;
 # bench-interp (the interpreter) and bench-maps (map operations) run one.
@@ -56,4 +82,4 @@ bench-maps: build
 	@$(BUILD)/bench/bpfrt_map_bench
 
 clean:
-	rm -rf build build-asan build-tsan build-fuzz
+	rm -rf build build-asan build-tsan build-fuzz build-rel-gcc build-rel-clang-19
