@@ -1065,7 +1065,7 @@ int scalar_print(char *buf, size_t len, const struct scalar *s)
 {
 	if (scalar_is_const(s))
 		return snprintf(buf, len, "%lld", (long long)s->var_off.value);
-	char tmp[320];
+	char tmp[320] = "";
 	size_t n = 0;
 	const char *sep = "";
 #define FIELD(cond, ...)                                                         \

@@ -276,7 +276,10 @@ static void test_range(void)
 	CHECK(t.value == 1ull << 63 && t.mask == ~0ull >> 1, "upper half range");
 	CHECK(tnum_equals_const(tnum_range(42, 42), 42), "single value range");
 	for (int i = 0; i < 20000; i++) {
-		uint64_t a = rnd() >> (rnd() & 63), b = rnd() >> (rnd() & 63);
+		uint64_t a = rnd();
+		a >>= rnd() & 63;
+		uint64_t b = rnd();
+		b >>= rnd() & 63;
 		uint64_t lo = a < b ? a : b, hi = a < b ? b : a;
 		struct tnum r = tnum_range(lo, hi);
 		uint64_t probe[4] = {lo, hi, lo + (hi - lo) / 2, hi - (hi - lo) / 3};
