@@ -1160,11 +1160,15 @@ static int load_prog(struct bpfrt_object *obj, struct bpfrt_program *p)
 	return 0;
 }
 
-static int fill_prog_arrays(struct bpfrt_object *obj, const bool *reused)
+/* Prog-array slots from the initialiser, once the programs are loaded.
+ * As libbpf (bpf_object_init_prog_arrays), this includes a prog array
+ * reused from a pin: the slots get this object's programs.  (Map-in-map
+ * slots of a reused map are left alone, in create_maps.) */
+static int fill_prog_arrays(struct bpfrt_object *obj)
 {
 	for (uint32_t i = 0; i < obj->nmaps; i++) {
 		struct bpfrt_object_map *m = obj->maps[i];
-		for (uint32_t k = 0; k < m->nslots && !reused[i]; k++) {
+		for (uint32_t k = 0; k < m->nslots; k++) {
 			if (!m->slots[k].is_prog)
 				continue;
 			struct bpfrt_program *p = obj->funcs[m->slots[k].target].prog;
@@ -1211,7 +1215,7 @@ int bpfrt_object_load(struct bpfrt_object *obj)
 		if (obj->progs[i]->autoload)
 			err = load_prog(obj, obj->progs[i]);
 	if (!err)
-		err = fill_prog_arrays(obj, reused);
+		err = fill_prog_arrays(obj);
 	if (!err)
 		err = pin_new_maps(obj, reused, pinned);
 	if (err) {
