@@ -35,6 +35,14 @@ extern "C" {
 #define BPFRT_MAX_HELPERS 1024
 /* Chained tail calls allowed in one run (the kernel's MAX_TAIL_CALL_CNT). */
 #define BPFRT_MAX_TAIL_CALLS 33
+/* BPF_PROG_LOAD prog_flags bit (bpfrt's own): load without the verifier,
+ * for tests of helpers and of the instruction set on programs no verifier
+ * would accept.  Its test runs get an instruction budget
+ * (BPFRT_UNVERIFIED_INSN_LIMIT): an endless loop stops with -ELOOP and a
+ * message.  Nothing proves its memory accesses safe: load only programs
+ * you trust, or run them with BPFRT_RUN_CHECKED. */
+#define BPFRT_F_UNVERIFIED (1u << 30)
+#define BPFRT_UNVERIFIED_INSN_LIMIT (1ull << 26)
 
 struct bpfrt;
 struct bpfrt_run;

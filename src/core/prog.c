@@ -273,7 +273,8 @@ int bpfrt_cmd_prog_load(struct bpfrt *rt, union bpf_attr *attr)
 	}
 	if (!err)
 		err = resolve_map_refs(rt, p, attr);
-	if (!err)
+	p->unverified = (attr->prog_flags & BPFRT_F_UNVERIFIED) != 0;
+	if (!err && !p->unverified)
 		err = verify_prog(p, attr);
 	if (!err) {
 		struct bpfrt_diag diag = {0};

@@ -14,6 +14,7 @@ struct bpfrt_prog {
 	uint32_t expected_attach_type;
 	char name[BPF_OBJ_NAME_LEN];
 	bool gpl;
+	bool unverified;            /* loaded with BPFRT_F_UNVERIFIED: runs checked, with a budget */
 	uint32_t insn_cnt;
 	struct bpf_insn *xlated;    /* as run: map references resolved */
 	struct bpf_insn *portable;  /* as pinned: map references as BPF_PSEUDO_MAP_IDX(_VALUE) into maps[] */

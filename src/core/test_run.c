@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE
 #include "core/prog.h"
+#include "verifier/ctx_table.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -72,6 +73,8 @@ static int run_repeat(struct bpfrt_prog *p, struct bpfrt_run_opts *o, union bpf_
 {
 	uint32_t repeat = attr->test.repeat ? attr->test.repeat : 1;
 	struct bpfrt_diag diag;
+	if (p->unverified) /* no proof it ends: a budget stops it */
+		o->insn_limit = BPFRT_UNVERIFIED_INSN_LIMIT;
 	uint64_t t0 = now_ns();
 	for (uint32_t i = 0; i < repeat; i++) {
 		int err = bpfrt_vm_run(p->vm, o, r0, &diag);
@@ -306,12 +309,16 @@ static int test_run_ctx_only(struct bpfrt_prog *p, union bpf_attr *attr)
 	uint32_t n = attr->test.ctx_size_in;
 	if (n > (p->type == BPF_PROG_TYPE_RAW_TRACEPOINT ? 12u * 8u : 65535u))
 		return -EINVAL;
-	uint8_t *ctx = n ? malloc(n) : NULL;
-	if (n && !ctx)
+	/* The verifier let the program address the whole context its type
+	 * has (ctx_table.c): give it that much, zero past what came in. */
+	const struct vf_ctx_desc *desc = vf_ctx_desc(p->type);
+	size_t room = desc && desc->size > n ? desc->size : n;
+	uint8_t *ctx = room ? calloc(1, room) : NULL;
+	if (room && !ctx)
 		return -ENOMEM;
 	if (n)
 		memcpy(ctx, U64_PTR(attr->test.ctx_in), n);
-	struct bpfrt_run_opts o = {.sz = sizeof(o), .tail_call = bpfrt_prog_tail_call, .ctx = ctx, .ctx_size = n};
+	struct bpfrt_run_opts o = {.sz = sizeof(o), .tail_call = bpfrt_prog_tail_call, .ctx = ctx, .ctx_size = room};
 	uint64_t r0 = 0;
 	int err = run_repeat(p, &o, attr, &r0);
 	attr->test.duration = 0; /* these runs report no duration */

@@ -172,8 +172,10 @@ int vf_check_alu(struct vf_env *env, const struct bpf_insn *in)
 	}
 	bool dptr = dst->type != SCALAR_VALUE, sptr = src->type != SCALAR_VALUE;
 	if (dptr && sptr) {
-		if (op == BPF_SUB && alu64) {
+		if (op == BPF_SUB) { /* a distance: a number (privileged loaders may) */
 			vf_mark_unknown(dst);
+			if (!alu64)
+				scalar_zext32(&dst->s);
 			return 0;
 		}
 		vf_note_reg(env, in->dst_reg, dst);

@@ -41,9 +41,11 @@ static const char *helper_name(const struct vf_helper_proto *p, int32_t id, char
 	return buf;
 }
 
-static bool is_mem_ptr(const struct vf_reg *r)
+static bool is_mem_ptr(const struct vf_env *env, const struct vf_reg *r)
 {
 	switch (r->type) {
+	case PTR_TO_CTX: /* SYSCALL programs may hand their context to helpers */
+		return env->ctx && env->ctx->any_write;
 	case PTR_TO_STACK:
 	case PTR_TO_MAP_VALUE:
 	case PTR_TO_MAP_KEY:
@@ -121,6 +123,12 @@ static int check_func_arg(struct vf_env *env, const struct vf_helper_proto *p, u
 	int err = vf_check_reg_read(env, regno);
 	if (err)
 		return err;
+	bool mem_arg = t == ARG_PTR_TO_MAP_KEY || t == ARG_PTR_TO_MAP_VALUE || t == ARG_PTR_TO_UNINIT_MAP_VALUE ||
+		       t == ARG_PTR_TO_MEM || t == ARG_PTR_TO_MEM_OR_NULL || t == ARG_PTR_TO_UNINIT_MEM ||
+		       t == ARG_PTR_TO_FIXED_MEM || t == ARG_PTR_TO_FIXED_UNINIT_MEM || t == ARG_PTR_TO_LONG ||
+		       t == ARG_PTR_TO_INT;
+	if (mem_arg && vf_reg_is_pkt(r) && !(p->flags & VF_PKT_ACCESS))
+		return vf_error(env, -EACCES, "helper access to the packet is not allowed");
 	switch (t) {
 	case ARG_ANYTHING:
 		return 0;
@@ -135,7 +143,7 @@ static int check_func_arg(struct vf_env *env, const struct vf_helper_proto *p, u
 		if (!meta->map)
 			return vf_error(env, -EACCES, "invalid map_ptr to access map->%s",
 					t == ARG_PTR_TO_MAP_KEY ? "key" : "value");
-		if (!is_mem_ptr(r))
+		if (!is_mem_ptr(env, r))
 			return type_error(env, regno, r, "fp, pkt, pkt_meta, map_key, map_value, mem");
 		uint32_t size = t == ARG_PTR_TO_MAP_KEY ? meta->map->key_size : meta->map->value_size;
 		return check_fixed_mem(env, regno, size, t == ARG_PTR_TO_UNINIT_MAP_VALUE,
@@ -149,7 +157,8 @@ static int check_func_arg(struct vf_env *env, const struct vf_helper_proto *p, u
 			meta->mem_or_null = true;
 			return 0;
 		}
-		if (!is_mem_ptr(r))
+		meta->mem_or_null = false;
+		if (!is_mem_ptr(env, r))
 			return type_error(env, regno, r, "fp, pkt, pkt_meta, map_key, map_value, mem");
 		if (t != ARG_PTR_TO_MEM_OR_NULL && t != ARG_PTR_TO_MEM && r->type == PTR_TO_MAP_VALUE &&
 		    r->map->rdonly_prog)
@@ -159,13 +168,13 @@ static int check_func_arg(struct vf_env *env, const struct vf_helper_proto *p, u
 		return 0;
 	case ARG_PTR_TO_FIXED_MEM:
 	case ARG_PTR_TO_FIXED_UNINIT_MEM:
-		if (!is_mem_ptr(r))
+		if (!is_mem_ptr(env, r))
 			return type_error(env, regno, r, "fp, pkt, pkt_meta, map_key, map_value, mem");
 		return check_fixed_mem(env, regno, p->arg_size[arg], t == ARG_PTR_TO_FIXED_UNINIT_MEM, "memory");
 	case ARG_PTR_TO_LONG:
 	case ARG_PTR_TO_INT: {
 		uint32_t size = t == ARG_PTR_TO_LONG ? 8 : 4;
-		if (!is_mem_ptr(r))
+		if (!is_mem_ptr(env, r))
 			return type_error(env, regno, r, "fp, pkt, pkt_meta, map_key, map_value, mem");
 		struct tnum a = tnum_add(r->s.var_off, tnum_const((uint64_t)(int64_t)r->off));
 		if (!tnum_is_aligned(a, size))
@@ -258,6 +267,28 @@ static int check_func_arg(struct vf_env *env, const struct vf_helper_proto *p, u
 	default:
 		return vf_error(env, -EINVAL, "unsupported argument type %u of helper", t);
 	}
+}
+
+/* bpf_probe_read*(dst, size, src) in a program that is not a tracing
+ * program: src must be memory the verifier knows, size bytes of it. */
+static int check_sandboxed_read(struct vf_env *env, const char *name)
+{
+	struct vf_reg *regs = vf_cur_regs(env->cur);
+	const struct vf_reg *size = &regs[2], *src = &regs[3];
+	if (size->type != SCALAR_VALUE || size->s.umax >= VF_MAX_VAR_OFF)
+		return vf_error(env, -EACCES, "R2 unbounded size for %s", name);
+	if (src->type == PTR_TO_CTX && scalar_is_const(&src->s) && env->ctx) {
+		int64_t lo = src->off + (int64_t)src->s.var_off.value, hi = lo + (int64_t)size->s.umax;
+		if (lo >= 0 && hi <= env->ctx->size)
+			return 0;
+	} else if (is_mem_ptr(env, src)) {
+		return check_fixed_mem(env, 3, (uint32_t)size->s.umax, false, "memory");
+	}
+	vf_note_reg(env, 3, src);
+	int e = vf_error(env, -EACCES, "program of this type cannot use helper %s on arbitrary memory (R3 type=%s)",
+			 name, vf_reg_type_name(src));
+	vf_hint(env, "only tracing programs (kprobe, tracepoint, perf_event, raw_tracepoint, syscall) may read arbitrary memory; other types may read their context, stack, map values and packet with it");
+	return e;
 }
 
 /* The callback's frame: what it receives in r1-r5. */
@@ -401,11 +432,13 @@ int vf_check_helper_call(struct vf_env *env, const struct bpf_insn *in, uint32_t
 		vf_hint(env, "bpfrt has no helper %d; see docs/verifier-helpers.md for the helpers it provides", id);
 		return e;
 	}
+	bool sandboxed_read = false;
 	if (p->prog_types && (env->prog_type >= 64 || !(p->prog_types & (1ull << env->prog_type)))) {
-		int e = vf_error(env, -EINVAL, "program of this type cannot use helper %s", name);
-		if (p->flags & VF_PRIVILEGED_READ)
-			vf_hint(env, "reading arbitrary memory is reserved for tracing programs (kprobe, tracepoint, perf_event, raw_tracepoint)");
-		return e;
+		if (!(p->flags & VF_PRIVILEGED_READ))
+			return vf_error(env, -EINVAL, "program of this type cannot use helper %s", name);
+		/* bpfrt's sandbox: outside tracing programs, probe reads may only
+		 * read memory the program could read anyway. */
+		sandboxed_read = true;
 	}
 	if ((p->flags & VF_GPL_ONLY) && !env->gpl) {
 		int e = vf_error(env, -EINVAL, "cannot call GPL-restricted function from non-GPL compatible program");
@@ -421,6 +454,11 @@ int vf_check_helper_call(struct vf_env *env, const struct bpf_insn *in, uint32_t
 	struct call_meta meta = {.mem_regno = -1};
 	for (uint32_t a = 0; a < 5; a++) {
 		int err = check_func_arg(env, p, a, &meta);
+		if (err)
+			return err;
+	}
+	if (sandboxed_read) {
+		int err = check_sandboxed_read(env, name);
 		if (err)
 			return err;
 	}

@@ -251,6 +251,17 @@ static int check_packet_access(struct vf_env *env, uint32_t regno, const struct 
 static int check_ctx_access(struct vf_env *env, uint32_t regno, const struct vf_reg *r, int32_t insn_off,
 			    uint32_t size, bool write, struct vf_reg *dst)
 {
+	if (env->ctx->any_write && scalar_is_const(&r->s)) {
+		/* SYSCALL programs: the context is plain memory of the caller's. */
+		int64_t off = (int64_t)r->off + insn_off + (int64_t)r->s.var_off.value;
+		if (off < 0 || off + size > env->ctx->size)
+			return vf_error(env, -EACCES, "invalid bpf_context access off=%lld size=%u", (long long)off, size);
+		if (dst) {
+			vf_mark_unknown(dst);
+			scalar_set_load(&dst->s, (uint8_t)size, false);
+		}
+		return 0;
+	}
 	if (r->off) {
 		vf_note_reg(env, regno, r);
 		int e = vf_error(env, -EACCES, "dereference of modified ctx ptr R%u off=%d disallowed", regno, r->off);

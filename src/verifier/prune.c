@@ -196,9 +196,14 @@ int vf_is_state_visited(struct vf_env *env, uint32_t insn)
 {
 	struct vf_state_list *l = &env->explored[insn];
 	struct vf_state *cur = env->cur;
+	/* A callback's entry is reached again for each iteration the helper
+	 * makes; the helper bounds them, so returning to a state being
+	 * explored is no infinite loop, and covering it suffices. */
+	const struct vf_frame *cf = vf_cur_frame(cur);
+	bool callback_entry = cf->in_callback && env->subprogs[cf->subprog].start == insn;
 	for (uint32_t i = 0; i < l->n; i++) {
 		struct vf_state *old = l->v[i];
-		if (old->branches) {
+		if (old->branches && !callback_entry) {
 			/* Still being explored: we came back around a loop. */
 			if (states_equal(env, old, cur, insn, true)) {
 				int e = vf_error(env, -EINVAL, "infinite loop detected at insn %u", insn);

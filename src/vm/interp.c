@@ -135,16 +135,40 @@ static int vm_fault_access(const struct bpfrt_run *run, struct bpfrt_diag *diag,
 }
 
 #define VM_CHECKED 0
+#define VM_BUDGET 0
 #define VM_LOOP_NAME bpfrt_vm_loop_fast
 #include "vm/interp_loop.h"
 #undef VM_CHECKED
+#undef VM_BUDGET
 #undef VM_LOOP_NAME
 
 #define VM_CHECKED 1
+#define VM_BUDGET 1
 #define VM_LOOP_NAME bpfrt_vm_loop_checked
 #include "vm/interp_loop.h"
 #undef VM_CHECKED
+#undef VM_BUDGET
 #undef VM_LOOP_NAME
+
+#define VM_CHECKED 0
+#define VM_BUDGET 1
+#define VM_LOOP_NAME bpfrt_vm_loop_budget
+#include "vm/interp_loop.h"
+#undef VM_CHECKED
+#undef VM_BUDGET
+#undef VM_LOOP_NAME
+
+/* The loop for a run: checked, budget-only (an instruction limit without
+ * checks), or the fast one. */
+static int run_loop(const struct bpfrt_vm_prog *prog, const struct vm_insn *start, struct bpfrt_run *run,
+		    uint64_t *regs, uint64_t *r0, struct bpfrt_diag *diag)
+{
+	if (run->checked)
+		return bpfrt_vm_loop_checked(prog, start, run, regs, r0, diag);
+	if (run->opts->insn_limit)
+		return bpfrt_vm_loop_budget(prog, start, run, regs, r0, diag);
+	return bpfrt_vm_loop_fast(prog, start, run, regs, r0, diag);
+}
 
 static int add_region(struct bpfrt_run *run, const char *name, void *start, size_t size,
 		      uint32_t flags)
@@ -187,8 +211,7 @@ int bpfrt_vm_run(const struct bpfrt_vm_prog *prog, const struct bpfrt_run_opts *
 	if (diag)
 		diag->insn = -1, diag->msg[0] = 0;
 	run.diag = diag;
-	err = run.checked ? bpfrt_vm_loop_checked(prog, prog->insns, &run, regs, r0, diag)
-			      : bpfrt_vm_loop_fast(prog, prog->insns, &run, regs, r0, diag);
+	err = run_loop(prog, prog->insns, &run, regs, r0, diag);
 	/* Whatever helpers deferred to the end of the run (a map's read-side
 	 * section, lpm_trie.c) ends now, fault or not; latest first. */
 	while (run.nr_exit_hooks) {
@@ -223,8 +246,7 @@ int bpfrt_run_callback(struct bpfrt_run *run, uint64_t fn, const uint64_t args[5
 	if (run->checked && add_region(run, caller.name, caller.start, caller.size, caller.flags))
 		return -ENOSPC;
 	run->cb_depth++;
-	int err = run->checked ? bpfrt_vm_loop_checked(prog, target, run, regs, r0, run->diag)
-			       : bpfrt_vm_loop_fast(prog, target, run, regs, r0, run->diag);
+	int err = run_loop(prog, target, run, regs, r0, run->diag);
 	run->cb_depth--;
 	run->stack_lo = lo;
 	run->stack_hi = hi;

@@ -1,7 +1,9 @@
 /* interp_loop.h — the interpreter loop, one case per instruction row.
  *
- * Included twice by interp.c: with VM_CHECKED 0 (fast) and 1 (every memory
- * access checked against the run's regions, instruction budget enforced).
+ * Included three times by interp.c: fast (VM_CHECKED 0, VM_BUDGET 0),
+ * checked (every memory access checked against the run's regions,
+ * instruction budget enforced: both 1) and budget-only (VM_BUDGET 1: for
+ * programs loaded unverified, whose memory accesses helpers may need raw).
  * The cases are the same source; only MEM_CHECK and COUNT_INSN differ.
  * Dispatch is threaded (computed goto) under GCC/Clang, a switch elsewhere.
  * Each case reads like RFC 9669's pseudo-code; ALU32 results are
@@ -53,7 +55,7 @@ int VM_LOOP_NAME(const struct bpfrt_vm_prog *prog, const struct vm_insn *start, 
 	const struct vm_insn *pc = start;
 	const struct bpfrt_helper *helpers = run->rt->helpers;
 	const struct bpfrt_run_opts *ro = run->opts;
-#if VM_CHECKED
+#if VM_BUDGET
 	uint64_t budget = ro->insn_limit;
 #endif
 	run->stack_lo = stack_lo;
@@ -68,12 +70,16 @@ int VM_LOOP_NAME(const struct bpfrt_vm_prog *prog, const struct vm_insn *start, 
 #define IMM32 ((uint32_t)pc->imm)
 #define IDX ((uint32_t)(pc - cur->insns))
 
-#if VM_CHECKED
+#if VM_BUDGET
 #define COUNT_INSN()                                       \
 	do {                                               \
 		if (budget && --budget == 0)               \
 			goto fault_budget;                 \
 	} while (0)
+#else
+#define COUNT_INSN() ((void)0)
+#endif
+#if VM_CHECKED
 #define MEM_CHECK(addr, size, write)                                                   \
 	do {                                                                           \
 		if (!vm_access_ok(run, stack_lo, stack_hi, (addr), (size), (write))) { \
@@ -85,7 +91,6 @@ int VM_LOOP_NAME(const struct bpfrt_vm_prog *prog, const struct vm_insn *start, 
 	uint32_t fault_size = 0;
 	bool fault_write = false;
 #else
-#define COUNT_INSN() ((void)0)
 #define MEM_CHECK(addr, size, write) ((void)0)
 #endif
 
@@ -376,6 +381,8 @@ fault_access:
 fault_align:
 	return vm_fault(diag, -EFAULT, IDX, "insn %u: misaligned atomic access at 0x%llx", IDX,
 			(unsigned long long)(DST + pc->off));
+#endif
+#if VM_BUDGET
 fault_budget:
 	return vm_fault(diag, -ELOOP, IDX, "insn %u: instruction limit of %llu reached", IDX,
 			(unsigned long long)ro->insn_limit);

@@ -63,6 +63,8 @@ struct bpfrt_run {
 /* The two loops built from interp_loop.h. */
 int bpfrt_vm_loop_fast(const struct bpfrt_vm_prog *prog, const struct vm_insn *start,
 		       struct bpfrt_run *run, uint64_t *regs, uint64_t *r0, struct bpfrt_diag *diag);
+int bpfrt_vm_loop_budget(const struct bpfrt_vm_prog *prog, const struct vm_insn *start,
+			 struct bpfrt_run *run, uint64_t *regs, uint64_t *r0, struct bpfrt_diag *diag);
 int bpfrt_vm_loop_checked(const struct bpfrt_vm_prog *prog, const struct vm_insn *start,
 			  struct bpfrt_run *run, uint64_t *regs, uint64_t *r0, struct bpfrt_diag *diag);
 

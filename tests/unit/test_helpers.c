@@ -36,13 +36,15 @@ struct call_ctx {
 	uint8_t buf[256]; /* memory inside ctx (a region in checked mode) */
 };
 
-static int prog_load(uint32_t type, const struct bpf_insn *insns, uint32_t cnt)
+static int prog_load_flags(uint32_t type, const struct bpf_insn *insns, uint32_t cnt, uint32_t flags)
 {
 	union bpf_attr a;
 	memset(&a, 0, sizeof(a));
 	a.prog_type = type, a.insns = (uintptr_t)insns, a.insn_cnt = cnt, a.license = (uintptr_t)"GPL";
+	a.prog_flags = flags;
 	return bpfrt_bpf(rt, BPF_PROG_LOAD, &a, sizeof(a));
 }
+
 
 static int run_ctx(int fd, void *ctx, uint32_t size)
 {
@@ -68,7 +70,9 @@ static int64_t call_helper(int id, uint64_t a1, uint64_t a2, uint64_t a3, uint64
 {
 	struct bpf_insn prog[10];
 	call_prog(id, prog);
-	int fd = prog_load(BPF_PROG_TYPE_SYSCALL, prog, N(prog));
+	/* Raw addresses as scalar arguments: no verifier would take this, so
+	 * it runs unverified (checked, with a budget). */
+	int fd = prog_load_flags(BPF_PROG_TYPE_SYSCALL, prog, N(prog), BPFRT_F_UNVERIFIED);
 	CHECK(fd >= 0, "load helper %d: %d", id, fd);
 	struct call_ctx c = {.arg = {a1, a2, a3, a4, a5}, .ret = 0xdeadbeef};
 	CHECK(run_ctx(fd, &c, sizeof(c)) == 0, "run helper %d", id);
@@ -371,7 +375,9 @@ static void test_loop(void)
 		LDX64(3, 2, 48), INSN(BPF_ALU64 | BPF_ADD | BPF_K, 3, 0, 0, 1), STX64(2, 3, 48),
 		MOV64_IMM(0, 0), LDX64(4, 2, 16), INSN(BPF_JMP | BPF_JNE | BPF_X, 1, 4, 1, 0), MOV64_IMM(0, 1), EXIT,
 	};
-	int fd = prog_load(BPF_PROG_TYPE_SYSCALL, prog, N(prog));
+	/* The callback's ctx is the test's context, which the kernel's
+	 * bpf_loop/for_each (ARG_PTR_TO_STACK) would not take: unverified. */
+	int fd = prog_load_flags(BPF_PROG_TYPE_SYSCALL, prog, N(prog), BPFRT_F_UNVERIFIED);
 	CHECK(fd >= 0, "load loop prog %d", fd);
 	static const struct {
 		uint64_t n, flags, stop;
@@ -419,7 +425,9 @@ static void test_for_each_map_elem(void)
 		INSN(BPF_ALU64 | BPF_ADD | BPF_K, 0, 0, 0, 1), STX64(3, 0, 0), MOV64_IMM(0, 0), LDX64(7, 4, 16),
 		INSN(BPF_JMP | BPF_JNE | BPF_X, 5, 7, 1, 0), MOV64_IMM(0, 1), EXIT,
 	};
-	int fd = prog_load(BPF_PROG_TYPE_SYSCALL, prog, N(prog));
+	/* The callback's ctx is the test's context, which the kernel's
+	 * bpf_loop/for_each (ARG_PTR_TO_STACK) would not take: unverified. */
+	int fd = prog_load_flags(BPF_PROG_TYPE_SYSCALL, prog, N(prog), BPFRT_F_UNVERIFIED);
 	CHECK(fd >= 0, "load for_each prog %d", fd);
 	struct call_ctx c = {.arg = {0, 0, 99}};
 	CHECK(run_ctx(fd, &c, sizeof(c)) == 0, "run");

@@ -26,13 +26,19 @@ static int create(uint32_t type, uint32_t ks, uint32_t vs, uint32_t n)
 	return bpfrt_bpf(rt, BPF_MAP_CREATE, &a, sizeof(a));
 }
 
-static int load(const struct bpf_insn *insns, uint32_t cnt)
+static int load_flags(const struct bpf_insn *insns, uint32_t cnt, uint32_t flags)
 {
 	union bpf_attr a;
 	memset(&a, 0, sizeof(a));
 	a.prog_type = BPF_PROG_TYPE_SYSCALL, a.insns = (uintptr_t)insns, a.insn_cnt = cnt;
+	a.prog_flags = flags;
 	a.license = (uintptr_t)"GPL";
 	return bpfrt_bpf(rt, BPF_PROG_LOAD, &a, sizeof(a));
+}
+
+static int load(const struct bpf_insn *insns, uint32_t cnt)
+{
+	return load_flags(insns, cnt, 0);
 }
 
 /* SYSCALL programs take no repeat (as in the kernel): run them n times. */
@@ -130,7 +136,9 @@ static void test_spin_lock(void)
 		INSN(BPF_STX | BPF_MEM | BPF_DW, 6, 1, 8, 0),
 		MOV64_REG(1, 6), CALL(BPF_FUNC_spin_unlock), MOV64_IMM(0, 0), EXIT,
 	};
-	spin_prog = load(prog, N(prog));
+	/* A lock in a map without BTF: the verifier (like the kernel's) wants
+	 * BTF to find it, so this helper test loads unverified. */
+	spin_prog = load_flags(prog, N(prog), BPFRT_F_UNVERIFIED);
 	CHECK(spin_prog >= 0, "load spin");
 	pthread_t t[2];
 	for (int i = 0; i < 2; i++)

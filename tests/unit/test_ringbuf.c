@@ -83,7 +83,7 @@ int main(void)
 		INSN(BPF_ST | BPF_MEM | BPF_DW, 0, 0, 0, 0x77),
 		MOV64_REG(1, 0), MOV64_IMM(2, 0), CALL(BPF_FUNC_ringbuf_submit),
 		LD_MAP(1, rb), MOV64_IMM(2, 8), MOV64_IMM(3, 0), CALL(BPF_FUNC_ringbuf_reserve),
-		INSN(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 2, 0),
+		INSN(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 3, 0), /* NULL: past the discard (the verifier caught +2) */
 		MOV64_REG(1, 0), MOV64_IMM(2, 0), CALL(BPF_FUNC_ringbuf_discard),
 		LD_MAP(1, rb), MOV64_IMM(2, BPF_RB_AVAIL_DATA), CALL(BPF_FUNC_ringbuf_query),
 		EXIT,
