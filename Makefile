@@ -52,13 +52,15 @@ tsan:
 
 # libFuzzer targets (tests/fuzz) under ASan + UBSan, built by clang-19 in
 # build-fuzz: the loader for FUZZ_SECONDS, the BTF parser for half that,
-# each over a scratch copy of its seed corpus.
+# the verifier soundness fuzzer for FUZZ_VERIFIER_SECONDS, each over a
+# scratch copy of its seed corpus.
 FUZZ_SECONDS ?= 60
+FUZZ_VERIFIER_SECONDS ?= 120
 fuzz: deps
 	@cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang-19 \
 		-DBPFRT_FUZZ=ON -DBPFRT_SANITIZE=ON $(WERROR) >/dev/null
-	@cmake --build build-fuzz -j $(JOBS) --target fuzz_loader fuzz_btf
-	@tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS) $$(( $(FUZZ_SECONDS) / 2 ))
+	@cmake --build build-fuzz -j $(JOBS) --target fuzz_loader fuzz_btf fuzz_verifier
+	@tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS) $$(( $(FUZZ_SECONDS) / 2 )) $(FUZZ_VERIFIER_SECONDS)
 
 # Release builds (-O3) with -Werror, by gcc and by clang-19, of what a user
 # installs: the libraries, the command line and the conformance plugin (not

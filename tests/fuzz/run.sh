@@ -4,14 +4,18 @@
 # repository).  A crash, leak, UB report, timeout or OOM fails the run; the
 # input is kept in BUILD_DIR/fuzz-artifacts/ to be added to corpus/ as a
 # regression seed once fixed.
-#   usage: run.sh BUILD_DIR LOADER_SECONDS BTF_SECONDS
+#   usage: run.sh BUILD_DIR LOADER_SECONDS BTF_SECONDS [VERIFIER_SECONDS]
+# fuzz_verifier (verifier soundness, vsound.c) runs when VERIFIER_SECONDS
+# is given; it stops on the first verifier escape and prints the program.
 set -e
 build=$1
 here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$build/fuzz-artifacts"
 artifacts=$(cd "$build/fuzz-artifacts" && pwd)
 status=0
-for spec in "loader:$2" "btf:$3"; do
+specs="loader:$2 btf:$3"
+[ -n "$4" ] && specs="$specs verifier:$4"
+for spec in $specs; do
   target=${spec%%:*}
   secs=${spec#*:}
   work=$(mktemp -d "${TMPDIR:-/tmp}/bpfrt-fuzz-$target-XXXXXX")

@@ -267,13 +267,16 @@ struct gen {
 	bool pkt;       /* direct packet access */
 	uint32_t ctx_size;
 	uint16_t defined; /* registers believed initialised */
+	uint16_t ptr;     /* registers believed to hold pointers */
 	/* forward jumps to later snippets: patched at the end */
 	struct {
 		uint32_t at, snippet;
 	} fwd[128];
 	uint32_t nr_fwd;
 	uint32_t snip_start[80];
+	uint16_t in_mask[88]; /* registers initialised on every jump into a snippet */
 	uint32_t nr_snip;
+	uint16_t here_mask[VS_MAX_INSNS]; /* at each skip-to-here jump */
 };
 
 #define ROOM 24 /* instructions a snippet may take at most */
@@ -304,6 +307,17 @@ static void emit(struct gen *g, uint8_t code, uint8_t dst, uint8_t src, int16_t 
 		return;
 	g->out->insns[g->out->cnt++] = (struct bpf_insn){.code = code, .dst_reg = dst & 15, .src_reg = src & 15,
 							  .off = off, .imm = imm};
+	uint8_t cls = BPF_CLASS(code);
+	uint16_t d = (uint16_t)(1u << (dst & 15));
+	if ((cls == BPF_ALU64 || cls == BPF_ALU) && BPF_OP(code) == BPF_MOV) {
+		g->ptr &= (uint16_t)~d;
+		if (cls == BPF_ALU64 && BPF_SRC(code) == BPF_X && !off && (g->ptr >> (src & 15) & 1))
+			g->ptr |= d;
+	} else if (cls == BPF_LDX || (cls == BPF_LD && BPF_MODE(code) == BPF_IMM && src == 0)) {
+		g->ptr &= (uint16_t)~d;
+	} else if (cls == BPF_JMP && BPF_OP(code) == BPF_CALL) {
+		g->ptr &= (uint16_t)~0x3fu;
+	}
 }
 
 static void lddw(struct gen *g, uint8_t dst, uint8_t src, uint64_t v)
@@ -339,7 +353,7 @@ static uint8_t sreg(struct gen *g)
 	uint32_t k = by(g);
 	for (int t = 0; t < 7; t++) {
 		uint8_t r = regs[(k + t) % 7];
-		if ((g->defined >> r & 1) || k >= 240)
+		if (((g->defined & ~g->ptr) >> r & 1) || k >= 252)
 			return r;
 	}
 	return regs[k % 7];
@@ -348,7 +362,12 @@ static uint8_t sreg(struct gen *g)
 static uint8_t any_reg(struct gen *g)
 {
 	uint32_t k = by(g);
-	return k < 200 ? sreg(g) : (uint8_t)(k % 11);
+	if (k < 200)
+		return sreg(g);
+	for (int t = 0; t < 11; t++)
+		if (g->defined >> ((k + t) % 11) & 1)
+			return (uint8_t)((k + t) % 11);
+	return 10;
 }
 
 static const uint8_t sizes[4] = {BPF_B, BPF_H, BPF_W, BPF_DW};
@@ -365,6 +384,8 @@ static void jump_fwd(struct gen *g, uint8_t reg)
 		return;
 	g->fwd[g->nr_fwd].at = g->out->cnt;
 	g->fwd[g->nr_fwd].snippet = g->nr_snip + 1 + pick(g, 4);
+	if (g->fwd[g->nr_fwd].snippet < 88)
+		g->in_mask[g->fwd[g->nr_fwd].snippet] &= g->defined;
 	g->nr_fwd++;
 	if (by(g) < 180)
 		emit(g, cls | op | BPF_K, reg, 0, 0, imm(g));
@@ -377,13 +398,17 @@ static uint32_t jmp_here_begin(struct gen *g, uint8_t code, uint8_t dst, uint8_t
 {
 	uint32_t at = g->out->cnt;
 	emit(g, code, dst, src, 0, k);
+	if (at < VS_MAX_INSNS)
+		g->here_mask[at] = g->defined;
 	return at;
 }
 
 static void jmp_here_end(struct gen *g, uint32_t at)
 {
-	if (at < g->out->cnt)
+	if (at < g->out->cnt) {
 		g->out->insns[at].off = (int16_t)(g->out->cnt - at - 1);
+		g->defined &= g->here_mask[at];
+	}
 }
 
 /* A memory access through base (+off): load, store imm, store reg or atomic. */
@@ -417,9 +442,9 @@ static void access(struct gen *g, uint8_t base, int16_t off)
 static int16_t edge_off(struct gen *g, int32_t limit)
 {
 	uint32_t k = by(g);
-	if (k < 100)
-		return (int16_t)(k % (limit > 0 ? limit : 1));
-	if (k < 220)
+	if (k < 150)
+		return (int16_t)((k % (limit > 0 ? limit : 1)) & ~7);
+	if (k < 230)
 		return (int16_t)(limit - 1 - (int32_t)(k % 9) + 1);
 	return (int16_t)(int8_t)by(g);
 }
@@ -561,6 +586,7 @@ static void snippet(struct gen *g, uint32_t kind)
 		emit(g, BPF_LDX | BPF_MEM | BPF_W, 7, 6, by(g) < 230 ? d : dm, 0);
 		emit(g, BPF_LDX | BPF_MEM | BPF_W, 8, 6, de, 0);
 		g->defined |= 1u << 7 | 1u << 8;
+		g->ptr |= 1u << 7 | 1u << 8;
 		int32_t K = (int32_t)pick(g, 72);
 		emit(g, BPF_ALU64 | BPF_MOV | BPF_X, 2, 7, 0, 0);
 		emit(g, BPF_ALU64 | BPF_ADD | BPF_K, 2, 0, 0, K);
@@ -581,6 +607,7 @@ static void snippet(struct gen *g, uint32_t kind)
 		emit(g, BPF_LDX | BPF_MEM | BPF_W, 7, 6, d, 0);
 		emit(g, BPF_LDX | BPF_MEM | BPF_W, 8, 6, de, 0);
 		g->defined |= 1u << 7 | 1u << 8;
+		g->ptr |= 1u << 7 | 1u << 8;
 		uint8_t s = sreg(g);
 		if (by(g) < 128) {
 			/* r2 = r7 + 1; if r2 > r8 goto out; s = *(u8*)r7 */
@@ -616,6 +643,7 @@ static void snippet(struct gen *g, uint32_t kind)
 		ld_map(g, 1, by(g) < 250 ? map : M_RINGBUF);
 		emit(g, BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_map_lookup_elem);
 		g->defined = (g->defined & ~0x3fu) | 1u;
+		g->ptr |= 1u;
 		uint32_t at = UINT32_MAX;
 		if (by(g) < 235)
 			at = jmp_here_begin(g, BPF_JMP | (by(g) < 200 ? BPF_JEQ : BPF_JNE) | BPF_K, 0, 0, 0);
@@ -753,6 +781,7 @@ static void snippet(struct gen *g, uint32_t kind)
 		emit(g, BPF_ALU64 | BPF_MOV | BPF_K, 3, 0, 0, 0);
 		emit(g, BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_ringbuf_reserve);
 		g->defined = (g->defined & ~0x3fu) | 1u;
+		g->ptr |= 1u;
 		uint32_t at = UINT32_MAX;
 		if (by(g) < 240)
 			at = jmp_here_begin(g, BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 0);
@@ -819,10 +848,14 @@ static void snippet(struct gen *g, uint32_t kind)
 		emit(g, code, regs & 15, regs >> 4, (int16_t)(int8_t)by(g), imm(g));
 		break;
 	}
-	case S_EXIT:
+	case S_EXIT: {
+		/* if rX op K goto +2; r0 = k; exit */
+		uint8_t r = sreg(g);
+		emit(g, (by(g) & 1 ? BPF_JMP : BPF_JMP32) | jops[pick(g, sizeof(jops))] | BPF_K, r, 0, 2, imm(g));
 		emit(g, BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, (int32_t)pick(g, 4));
 		emit(g, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
 		break;
+	}
 	case S_LDABS:
 		if (g->type == BPF_PROG_TYPE_SOCKET_FILTER || g->type == BPF_PROG_TYPE_SCHED_CLS) {
 			emit(g, BPF_ALU64 | BPF_MOV | BPF_X, 6, 6, 0, 0);
@@ -839,6 +872,7 @@ static void snippet(struct gen *g, uint32_t kind)
 		/* direct value access: r1 = &global + off */
 		uint8_t r = 1 + (uint8_t)pick(g, 5);
 		lddw(g, r, BPF_PSEUDO_MAP_IDX_VALUE, M_GLOBAL);
+		g->ptr |= (uint16_t)(1u << r);
 		g->out->insns[g->out->cnt - 1].imm = (int32_t)pick(g, 8);
 		g->defined |= 1u << r;
 		access(g, r, edge_off(g, 8) - (int16_t)pick(g, 4));
@@ -881,6 +915,7 @@ void vs_decode(const struct vs *vs, const uint8_t *data, size_t size, struct vs_
 	struct gen g = {.p = data, .n = size, .out = out};
 	memset(out, 0, sizeof(*out));
 	g.type = types[pick(&g, sizeof(types) / sizeof(types[0]))];
+	memset(g.in_mask, 0xff, sizeof(g.in_mask));
 	out->type = g.type;
 	const struct vf_ctx_desc *cd = vf_ctx_desc(g.type);
 	g.ctx_size = cd ? cd->size : 64;
@@ -898,12 +933,15 @@ void vs_decode(const struct vs *vs, const uint8_t *data, size_t size, struct vs_
 	uint32_t total = 0;
 	for (int i = 0; i < NR_S; i++)
 		total += weights[i];
-	uint32_t n = 1 + pick(&g, 40);
+	uint32_t n = 1 + pick(&g, 4) + (by(&g) < 64 ? pick(&g, 36) : pick(&g, 12));
 	while (g.nr_snip < n && g.nr_snip < 79 && g.i < g.n && out->cnt + ROOM + 2 < VS_MAX_INSNS) {
 		g.snip_start[g.nr_snip] = out->cnt;
 		uint32_t w = (by(&g) | by(&g) << 8) % total, kind = 0;
 		while (w >= weights[kind])
 			w -= weights[kind++];
+		if (!g.pkt && (kind == S_PKT || kind == S_PKT_VAR))
+			kind = kind == S_PKT ? S_MAP : S_MAP_VAR;
+		g.defined &= g.in_mask[g.nr_snip];
 		snippet(&g, kind);
 		g.nr_snip++;
 	}
@@ -977,6 +1015,14 @@ void vs_mutate(struct vs_prog *p, uint64_t rnd)
 
 static int load(struct vs *vs, const struct vs_prog *p)
 {
+	/* BPF_PROG_LOAD reads fd_array[imm] unchecked (the kernel would copy
+	 * from user memory and fail with EFAULT): an index past our fd_array
+	 * counts as rejected without loading. */
+	for (uint32_t i = 0; i < p->cnt; i++)
+		if (p->insns[i].code == (BPF_LD | BPF_IMM | BPF_DW) &&
+		    (p->insns[i].src_reg == BPF_PSEUDO_MAP_IDX || p->insns[i].src_reg == BPF_PSEUDO_MAP_IDX_VALUE) &&
+		    (uint32_t)p->insns[i].imm >= NR_MAPS)
+			return -EINVAL;
 	union bpf_attr a;
 	memset(&a, 0, sizeof(a));
 	a.prog_type = p->type;
