@@ -161,15 +161,17 @@ int vf_check_alu(struct vf_env *env, const struct bpf_insn *in)
 		vf_mark_const(&srcv, alu64 ? (uint64_t)(int64_t)in->imm : (uint64_t)(uint32_t)in->imm);
 	}
 	if (op == BPF_NEG || op == BPF_END) {
-		if (dst->type != SCALAR_VALUE) {
-			vf_note_reg(env, in->dst_reg, dst);
-			return vf_error(env, -EACCES, "R%u pointer arithmetic with %s operator prohibited", in->dst_reg,
-					op_name(op));
-		}
+		if (dst->type != SCALAR_VALUE) /* a pointer's bits, scrambled: a number */
+			vf_mark_unknown(dst);
 		dst->id = 0;
 		scalar_alu(&dst->s, &srcv.s, in);
 		return 0;
 	}
+	if (!has_src && (op == BPF_DIV || op == BPF_MOD) && in->imm == 0)
+		return vf_error(env, -EINVAL, "div by zero");
+	if (!has_src && (op == BPF_LSH || op == BPF_RSH || op == BPF_ARSH) &&
+	    (uint32_t)in->imm >= (alu64 ? 64u : 32u))
+		return vf_error(env, -EINVAL, "invalid shift %d", in->imm);
 	bool dptr = dst->type != SCALAR_VALUE, sptr = src->type != SCALAR_VALUE;
 	if (dptr && sptr) {
 		if (op == BPF_SUB) { /* a distance: a number (privileged loaders may) */
@@ -197,6 +199,14 @@ int vf_check_alu(struct vf_env *env, const struct bpf_insn *in)
 		return adjust_ptr(env, in->dst_reg, dst, &p, &o, op);
 	}
 	dst->id = 0;
+	bool divmod = op == BPF_DIV || op == BPF_MOD;
+	if (divmod && !(scalar_is_const(&dst->s) && scalar_is_const(&src->s))) {
+		/* As the kernel: no bounds through division (constants fold). */
+		vf_mark_unknown(dst);
+		if (!alu64)
+			scalar_zext32(&dst->s);
+		return 0;
+	}
 	scalar_alu(&dst->s, &src->s, in);
 	return 0;
 }

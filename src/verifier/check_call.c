@@ -30,7 +30,35 @@ struct call_meta {
 	const struct vf_map *lock_map;
 	int32_t lock_off;
 	uint32_t lock_id;
+	bool key_known;        /* the map key is a constant on the stack */
+	uint64_t key;
 };
+
+/* A 4-byte key on the stack whose value the verifier knows (a spilled
+ * constant, or zero bytes): array lookups with it in range never fail. */
+static void find_const_key(struct vf_env *env, const struct vf_reg *r, struct call_meta *meta)
+{
+	if (r->type != PTR_TO_STACK || !scalar_is_const(&r->s) || !meta->map || meta->map->key_size != 4)
+		return;
+	int64_t o = r->off + (int64_t)r->s.var_off.value;
+	if (o < -VF_STACK_SIZE || o > -4)
+		return;
+	const struct vf_frame *f = env->cur->frames[r->frameno];
+	int s = (int)((-o - 1) / 8), b = (int)(o + 8 * (s + 1));
+	const struct vf_slot *sl = &f->stack[s];
+	if (b + 4 > 8)
+		return;
+	bool zero = true, spill = b == 0;
+	for (int i = b; i < b + 4; i++) {
+		zero &= sl->kind[i] == STACK_ZERO;
+		spill &= sl->kind[i] == STACK_SPILL;
+	}
+	if (zero) {
+		meta->key_known = true, meta->key = 0;
+	} else if (spill && sl->spilled.type == SCALAR_VALUE && scalar_is_const(&sl->spilled.s)) {
+		meta->key_known = true, meta->key = (uint32_t)sl->spilled.s.var_off.value;
+	}
+}
 
 static const char *helper_name(const struct vf_helper_proto *p, int32_t id, char *buf, size_t len)
 {
@@ -146,6 +174,8 @@ static int check_func_arg(struct vf_env *env, const struct vf_helper_proto *p, u
 		if (!is_mem_ptr(env, r))
 			return type_error(env, regno, r, "fp, pkt, pkt_meta, map_key, map_value, mem");
 		uint32_t size = t == ARG_PTR_TO_MAP_KEY ? meta->map->key_size : meta->map->value_size;
+		if (t == ARG_PTR_TO_MAP_KEY)
+			find_const_key(env, r, meta);
 		return check_fixed_mem(env, regno, size, t == ARG_PTR_TO_UNINIT_MAP_VALUE,
 				       t == ARG_PTR_TO_MAP_KEY ? "map key" : "map value");
 	}
@@ -256,7 +286,7 @@ static int check_func_arg(struct vf_env *env, const struct vf_helper_proto *p, u
 			return 0;
 		return type_error(env, regno, r, "fp");
 	case ARG_PTR_TO_ALLOC_MEM:
-		if (r->type != PTR_TO_MEM || !r->ref_obj_id) {
+		if (r->type != PTR_TO_MEM || !r->ref_obj_id || (r->flags & PTR_MAYBE_NULL)) {
 			int e = type_error(env, regno, r, "ringbuf_mem");
 			return e;
 		}
@@ -507,6 +537,11 @@ int vf_check_helper_call(struct vf_env *env, const struct bpf_insn *in, uint32_t
 		}
 		r0->flags = PTR_MAYBE_NULL;
 		r0->id = vf_new_id(env);
+		if ((meta.map->type == BPF_MAP_TYPE_ARRAY || meta.map->type == BPF_MAP_TYPE_PERCPU_ARRAY) &&
+		    id == BPF_FUNC_map_lookup_elem && meta.key_known && meta.key < meta.map->max_entries) {
+			r0->flags = 0; /* an array element that exists: never NULL (as the kernel) */
+			r0->id = 0;
+		}
 		break;
 	case RET_PTR_TO_ALLOC_MEM_OR_NULL:
 	case RET_PTR_TO_MEM_OR_NULL:

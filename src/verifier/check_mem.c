@@ -282,8 +282,10 @@ static int check_ctx_access(struct vf_env *env, uint32_t regno, const struct vf_
 	if (!dst)
 		return 0;
 	static const uint8_t types[] = {[CTX_SCALAR] = SCALAR_VALUE, [CTX_PKT] = PTR_TO_PACKET,
-					[CTX_PKT_END] = PTR_TO_PACKET_END, [CTX_PKT_META] = PTR_TO_PACKET_META};
-	if (kind == CTX_SCALAR) {
+					[CTX_PKT_END] = PTR_TO_PACKET_END, [CTX_PKT_META] = PTR_TO_PACKET_META, [CTX_ZERO] = SCALAR_VALUE};
+	if (kind == CTX_ZERO) {
+		vf_mark_const(dst, 0);
+	} else if (kind == CTX_SCALAR) {
 		vf_mark_unknown(dst);
 		scalar_set_load(&dst->s, (uint8_t)size, false);
 	} else {
@@ -377,11 +379,6 @@ int vf_check_mem_access(struct vf_env *env, uint32_t regno, int32_t off, uint32_
 	return err;
 }
 
-static bool is_ctx_reg(struct vf_env *env, uint32_t regno)
-{
-	return vf_cur_regs(env->cur)[regno].type == PTR_TO_CTX;
-}
-
 int vf_check_mem(struct vf_env *env, const struct bpf_insn *in, uint32_t idx)
 {
 	uint32_t size = bpfrt_opcodes[bpfrt_insn_op(in)].size;
@@ -405,8 +402,6 @@ int vf_check_mem(struct vf_env *env, const struct bpf_insn *in, uint32_t idx)
 		return vf_check_mem_access(env, in->dst_reg, in->off, size, true, in->src_reg, false, "store");
 	}
 	/* BPF_ST: an immediate. */
-	if (is_ctx_reg(env, in->dst_reg))
-		return vf_error(env, -EACCES, "BPF_ST stores into R%u ctx is not allowed", in->dst_reg);
 	/* Model the immediate as a register (index 11, past the real ones). */
 	struct vf_reg *regs = vf_cur_regs(env->cur);
 	struct vf_reg saved = regs[BPF_REG_10];

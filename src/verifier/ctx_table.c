@@ -50,8 +50,9 @@ static const struct vf_ctx_field skb_socket_filter[] = {
 	F("__sk_buff.tstamp", SKB(tstamp), 8, CTX_SCALAR, 0, 0),
 	SF(wire_len, 0), SF(gso_segs, R | N),
 	/* The kernel's PTR_TO_SOCK_COMMON_OR_NULL; bpfrt has no sockets (the
-	 * value is always 0), so a scalar: it may be tested, never followed. */
-	F("__sk_buff.sk", SKB(sk), 8, CTX_SCALAR, R, 0),
+	 * value is always 0), so a known 0: it may be tested, and the branch
+	 * that follows it is dead code. */
+	F("__sk_buff.sk", SKB(sk), 8, CTX_ZERO, R, 0),
 	SF(gso_size, R | N),
 	F("__sk_buff.tstamp_type", SKB(tstamp_type), 1, CTX_SCALAR, 0, 0),
 	F("__sk_buff.hwtstamp", SKB(hwtstamp), 8, CTX_SCALAR, 0, 0),
@@ -74,7 +75,7 @@ static const struct vf_ctx_field skb_tc[] = {
 	F("__sk_buff.flow_keys", SKB(flow_keys), 8, CTX_SCALAR, 0, 0),
 	F("__sk_buff.tstamp", SKB(tstamp), 8, CTX_SCALAR, R | W, 0),
 	SF(wire_len, R | N), SF(gso_segs, R | N),
-	F("__sk_buff.sk", SKB(sk), 8, CTX_SCALAR, R, 0), /* see skb_socket_filter */
+	F("__sk_buff.sk", SKB(sk), 8, CTX_ZERO, R, 0), /* see skb_socket_filter */
 	SF(gso_size, R | N),
 	F("__sk_buff.tstamp_type", SKB(tstamp_type), 1, CTX_SCALAR, R, 0),
 	F("__sk_buff.hwtstamp", SKB(hwtstamp), 8, CTX_SCALAR, R, 0),

@@ -15,6 +15,7 @@ enum vf_ctx_kind {
 	CTX_PKT,          /* loads give a pointer to packet data (xdp_md.data, __sk_buff.data) */
 	CTX_PKT_END,      /* ... the end of packet data */
 	CTX_PKT_META,     /* ... the start of the metadata area */
+	CTX_ZERO,         /* always 0 in bpfrt (__sk_buff.sk: user space has no sockets) */
 };
 
 enum vf_ctx_access {
