@@ -8,6 +8,7 @@
  * verifier plugs in before bpfrt_vm_prog_new (see the marked place).
  */
 #include "core/prog.h"
+#include "helpers/helpers.h"
 #include "verifier/verifier.h"
 
 #include <errno.h>
@@ -137,7 +138,12 @@ static int resolve_map_refs(struct bpfrt *rt, struct bpfrt_prog *p, const union 
 		if (kind == BPF_PSEUDO_MAP_IDX || kind == BPF_PSEUDO_MAP_IDX_VALUE) {
 			if (!attr->fd_array)
 				return reject(attr, -EINVAL, "insn %u: map index %d without fd_array", i, fd);
-			fd = ((const int *)U64_PTR(attr->fd_array))[in[i].imm];
+			/* fd_array has no length: read the slot as the kernel's
+			 * copy_from_user would, EFAULT where nothing is mapped. */
+			if (in[i].imm < 0)
+				return reject(attr, -EINVAL, "insn %u: negative map index %d", i, in[i].imm);
+			if (bpfrt_read_nofault(&fd, (const int *)U64_PTR(attr->fd_array) + in[i].imm, sizeof(fd)))
+				return reject(attr, -EFAULT, "insn %u: fd_array[%d] is not readable", i, in[i].imm);
 		}
 		struct bpfrt_obj *obj = bpfrt_fd_get(rt, fd, BPFRT_OBJ_MAP, &err);
 		if (!obj)

@@ -447,6 +447,15 @@ int vf_check_atomic(struct vf_env *env, const struct bpf_insn *in, uint32_t idx)
 		vf_note_reg(env, in->src_reg, &regs[in->src_reg]);
 		return vf_error(env, -EACCES, "R%u leaks addr into mem", in->src_reg);
 	}
+	/* Atomics need natural alignment whatever the memory (the kernel's
+	 * strict check): the CPU's locked instructions and the interpreter
+	 * fault otherwise.  Bases (stack, map values, records) are 8-aligned. */
+	struct tnum addr = tnum_add(base->s.var_off, tnum_const((uint64_t)((int64_t)base->off + in->off)));
+	if (!tnum_is_aligned(addr, size)) {
+		vf_note_reg(env, in->dst_reg, base);
+		return vf_error(env, -EACCES, "misaligned %s access off %d+%d size %u (atomic)", vf_reg_type_name(base),
+				base->off, in->off, size);
+	}
 	/* Read then write the location. */
 	int load_reg = -1;
 	if (in->imm == BPF_CMPXCHG)
