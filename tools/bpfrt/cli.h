@@ -35,6 +35,8 @@ int cmd_prog_loadall(struct cli *cli, int argc, char **argv);
 int cmd_prog_dump(struct cli *cli, int argc, char **argv);
 int cmd_disasm(struct cli *cli, int argc, char **argv);
 int cmd_btf(struct cli *cli, int argc, char **argv);
+/* cmd_verify.c: the verifier alone, with its readable report. */
+int cmd_verify(struct cli *cli, int argc, char **argv);
 
 /* Print "Error: ..." (or bpftool's {"error": "..."} under -j); returns 255
  * like bpftool, so callers can `return cli_error(...)`. */

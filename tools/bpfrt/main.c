@@ -16,12 +16,13 @@ static const struct cli_object objects[] = {
 	{"btf", cmd_btf, "btf dump { file OBJ | map MAP | id ID } [format { raw | c }]"},
 	{"asm", cmd_asm, "asm FILE [-o OUT] [syntax llvm|conformance]"},
 	{"disasm", cmd_disasm, "disasm FILE [syntax llvm|conformance]"},
+	{"verify", cmd_verify, "verify FILE [prog NAME] [type TYPE] [log_level N]"},
 };
 
 static int usage(FILE *f)
 {
 	fprintf(f, "Usage: bpfrt [-j|-p] [-d] [--engine interp|jit] [--pin-root DIR] OBJECT COMMAND ...\n"
-		   "OBJECT := { prog | map | btf | asm | disasm }\n");
+		   "OBJECT := { prog | map | btf | asm | disasm | verify }\n");
 	for (size_t i = 0; i < sizeof(objects) / sizeof(objects[0]); i++)
 		fprintf(f, "  bpfrt %s\n", objects[i].usage);
 	return f == stderr ? 2 : 0;
