@@ -13,7 +13,7 @@ WERROR   = -DBPFRT_WERROR=ON
 MAKEFLAGS += --no-print-directory
 export MAKEFLAGS
 
-.PHONY: all deps build demo test test-random asan tsan fuzz release-check bench bench-interp bench-maps clean
+.PHONY: all deps build demo test test-random asan tsan fuzz release-check bench bench-interp bench-maps bench-verifier clean
 
 all: build
 
@@ -82,6 +82,10 @@ bench-interp: build
 
 bench-maps: build
 	@$(BUILD)/bench/bpfrt_map_bench
+
+# Verification time, bpfrt's BPF_PROG_LOAD vs the kernel's (needs bpf()).
+bench-verifier: build
+	@$(BUILD)/bench/bpfrt_verifier_bench
 
 clean:
 	rm -rf build build-asan build-tsan build-fuzz build-rel-gcc build-rel-clang-19
