@@ -20,8 +20,9 @@ for spec in $specs; do
   secs=${spec#*:}
   work=$(mktemp -d "${TMPDIR:-/tmp}/bpfrt-fuzz-$target-XXXXXX")
   cp "$here/corpus/$target/"* "$work/"
-  echo "fuzz: $target for ${secs}s over $(ls "$work" | wc -l) seeds"
-  if "$build/tests/fuzz/fuzz_$target" -max_total_time="$secs" -rss_limit_mb=2048 -timeout=25 \
+  echo "fuzz: $target for ${secs}s over $(ls "$work" | wc -l) seeds (libFuzzer -seed=${FUZZ_SEED:-1}; replay with FUZZ_SEED=N make fuzz)"
+  # A fixed seed (FUZZ_SEED, default 1): a CI run can be replayed.
+  if "$build/tests/fuzz/fuzz_$target" -seed="${FUZZ_SEED:-1}" -max_total_time="$secs" -rss_limit_mb=2048 -timeout=25 \
       -detect_leaks=1 -print_final_stats=1 -artifact_prefix="$artifacts/$target-" \
       "$work" >"$work.log" 2>&1; then
     grep -E "^Done|stat::number_of_executed_units|stat::new_units_added" "$work.log" | sed "s/^/fuzz: $target: /"
