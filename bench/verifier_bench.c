@@ -17,6 +17,9 @@
  * "processed N insns" counts (kernel: log_level 4 = BPF_LOG_STATS; bpfrt:
  * log_level 1, which ends with the same line).
  *
+ * bpfrt gets a fresh runtime per program ($VBENCH_ONE_RUNTIME=1: one for
+ * the whole run).
+ *
  * Usage: bpfrt_verifier_bench [--quick] [-v] [--corpus DIR] [--progs DIR] [FILTER]
  *   -v      print every corpus row (default: the summary and the 8 slowest)
  *   FILTER  only programs whose GROUP/NAME contains it (e.g. gen/, corpus/alu) */
@@ -377,9 +380,27 @@ static int make_maps(bool kernel, const struct asm_prog *p, int *fds)
 	return 0;
 }
 
+/* A fresh runtime per program (per object): the load time of one runtime
+ * grows with the number of programs it has loaded and closed (see
+ * bench/RESULTS.md), which is not what this benchmark measures. */
+static struct bpfrt_opts rt_opts = {.sz = sizeof(rt_opts), .pin_root = "/dev/shm/bpfrt-vbench"};
+
+static void fresh_runtime(void)
+{
+	if (getenv("VBENCH_ONE_RUNTIME") && rt)
+		return;
+	bpfrt_free(rt);
+	rt = bpfrt_new(&rt_opts);
+	if (!rt) {
+		fprintf(stderr, "bpfrt_new: %s\n", strerror(errno));
+		exit(2);
+	}
+}
+
 static void run_asm(const char *group, const char *name, const struct asm_prog *p)
 {
 	int bfds[MAX_MAPS], kfds[MAX_MAPS];
+	fresh_runtime();
 	if (make_maps(false, p, bfds))
 		return;
 	if (make_maps(true, p, kfds)) {
@@ -547,6 +568,7 @@ static void run_progs(const char *dir, const char *filter)
 		char path[4096], oname[256];
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
 		snprintf(oname, sizeof(oname), "%.*s", (int)(strlen(names[i]) - 6), names[i]);
+		fresh_runtime();
 		struct bpf_object *kobj = bpf_object__open_file(path, NULL);
 		struct bpfrt_diag diag;
 		memset(&diag, 0, sizeof(diag));
@@ -809,12 +831,7 @@ int main(int argc, char **argv)
 		return 77;
 	}
 	close(pfd);
-	struct bpfrt_opts ro = {.sz = sizeof(ro), .pin_root = "/dev/shm/bpfrt-vbench"};
-	rt = bpfrt_new(&ro);
-	if (!rt) {
-		fprintf(stderr, "bpfrt_new: %s\n", strerror(errno));
-		return 2;
-	}
+	fresh_runtime();
 	printf("verifier bench: mean wall time of BPF_PROG_LOAD (no log) per program, bpfrt vs kernel; "
 	       "%d rounds of ~%.0f ms per side\n",
 	       rounds, budget_s * 1e3);
