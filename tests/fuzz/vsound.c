@@ -981,7 +981,7 @@ void vs_mutate(struct vs_prog *p, uint64_t rnd)
 		} else if (cls == BPF_LDX || cls == BPF_STX || cls == BPF_ST) {
 			in->code = (uint8_t)((in->code & ~0x18) | sizes[(rnd >> 12) & 3]);
 		} else {
-			in->imm ^= 1 << ((rnd >> 12) & 31);
+			in->imm = (int32_t)((uint32_t)in->imm ^ (1u << ((rnd >> 12) & 31)));
 		}
 		break;
 	}
