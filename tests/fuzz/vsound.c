@@ -967,7 +967,7 @@ void vs_mutate(struct vs_prog *p, uint64_t rnd)
 		d = 1;
 	switch (rnd & 7) {
 	case 0:
-		in->imm += d;
+		in->imm = (int32_t)((uint32_t)in->imm + (uint32_t)d);
 		break;
 	case 1:
 		in->off = (int16_t)(in->off + d);

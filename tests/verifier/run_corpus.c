@@ -746,6 +746,9 @@ int main(int argc, char **argv)
 	       "unsafe accepted: %d; wrong expect: %d; unreadable files: %d\n",
 	       total - c_cnt, c_cnt, bpfrt_strict, unlisted, acc_unsafe, wrong_expect, bad_files);
 	bool fail = wrong_expect || bad_files || pct < 98.0 || unlisted || acc_unsafe;
+	for (int i = 0; i < nprogs; i++)
+		free(progs[i].insns);
+	free(progs);
 	if (report) {
 		printf("corpus: --report: exit 0 (strict mode would %s)\n", fail ? "FAIL" : "pass");
 		return 0;
