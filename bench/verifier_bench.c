@@ -180,6 +180,11 @@ static void measure(const char *group, const char *name, const struct load *bl, 
 		       strerror(-e));
 		if (getenv("VBENCH_LOG"))
 			printf("\n%s\n", logbuf);
+		if (!k && tk < 0) {
+			int ke = do_load(true, kl, 4);
+			sclose(true, ke);
+			printf("; the kernel too (%s)", strerror(-ke));
+		}
 		if (!k && tk >= 0)
 			printf(" after %.1f ms; the kernel accepts it in %.1f us, %lld insns processed", tfail * 1e3,
 			       tk * 1e6, processed(true, kl));
