@@ -199,6 +199,25 @@ static void describe_map(struct bpfrt_map *m, struct bpfrt_verifier_map *v)
 						 &v->inner_max_entries, &v->inner_flags);
 }
 
+/* Dead-code elimination, as the kernel's: what no path reaches becomes an
+ * exit (never executed, and valid as the last instruction) in the form
+ * that runs (a CO-RE-poisoned access guarded by
+ * bpf_core_field_exists(), a branch a constant decides).  The pinned form
+ * keeps the original (it is verified again when opened). */
+static void drop_dead_code(struct bpfrt_prog *p, const uint8_t *seen)
+{
+	for (uint32_t i = 0; i < p->insn_cnt; i++) {
+		bool lddw = p->xlated[i].code == (BPF_LD | BPF_IMM | BPF_DW) && i + 1 < p->insn_cnt;
+		if (!seen[i])
+			p->xlated[i] = (struct bpf_insn){.code = BPF_JMP | BPF_EXIT};
+		if (lddw) {
+			if (!seen[i])
+				p->xlated[i + 1] = (struct bpf_insn){.code = BPF_JMP | BPF_EXIT};
+			i++;
+		}
+	}
+}
+
 /* Prove the program safe (src/verifier/).  The verifier reads the portable
  * form, whose lddw instructions name maps by index into p->maps. */
 static int verify_prog(struct bpfrt_prog *p, const union bpf_attr *attr)
@@ -216,9 +235,18 @@ static int verify_prog(struct bpfrt_prog *p, const union bpf_attr *attr)
 		.log_buf = attr->log_level ? U64_PTR(attr->log_buf) : NULL,
 		.log_size = attr->log_level ? attr->log_size : 0,
 	};
+	uint8_t *seen = calloc(p->insn_cnt, 1);
+	if (!seen) {
+		free(maps);
+		return -ENOMEM;
+	}
+	in.insn_seen = seen;
 	struct bpfrt_verifier_out out;
 	int err = bpfrt_verify(&in, &out);
 	free(maps);
+	if (!err)
+		drop_dead_code(p, seen);
+	free(seen);
 	if (err && out.summary[0] && in.log_buf) {
 		/* bpfrt's readable verdict after the kernel-style log. */
 		size_t len = strnlen(in.log_buf, in.log_size);

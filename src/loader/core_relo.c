@@ -12,14 +12,16 @@
  * type is its own target.  Fields are matched by name, through anonymous
  * members, with compatible kinds; the instruction's immediate, offset (and
  * for a load/store of a field whose size differs, its size) or 64-bit
- * immediate is rewritten.  An unresolvable relocation is a load error (the
- * kernel's verifier would reject libbpf's poisoned call if reachable; bpfrt
- * refuses it up front and says which field), except for the *_EXISTS and
- * TYPE_MATCHES kinds, whose answer is then 0.  Bitfield shifts assume a
+ * immediate is rewritten.  An unresolvable relocation poisons its
+ * instruction as libbpf does (a call to helper BPFRT_CORE_POISON): the
+ * verifier rejects it if reachable and dead-code elimination drops it when
+ * a guard makes it unreachable; the *_EXISTS and TYPE_MATCHES kinds answer
+ * 0 instead.  Bitfield shifts assume a
  * little-endian host, as bpfrt's JIT and interpreter do.
  */
 #include "loader/btf_internal.h"
 #include "loader/loader.h"
+#include "verifier/verifier.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -798,8 +800,23 @@ static int apply_one(struct core_ctx *c, const struct bpf_core_relo *rec, struct
 		found = true;
 	}
 	if (!found) {
-		if (!is_query_kind(c->kind))
-			return core_err(c, -ENOENT, "%s '%s' not found in %s", noun, c->what, where);
+		if (!is_query_kind(c->kind)) {
+			/* As libbpf: poison the instruction.  The verifier rejects it
+			 * if reachable (naming the relocation), and dead-code
+			 * elimination removes it when a bpf_core_field_exists()
+			 * guard makes it unreachable. */
+			struct bpfrt_program *prog = (struct bpfrt_program *)c->prog;
+			if (!prog->poison_note[0]) {
+				core_err(c, -ENOENT, "%s '%s' not found in %s", noun, c->what, where);
+				memcpy(prog->poison_note, c->obj->err, sizeof(prog->poison_note));
+				prog->poison_note[sizeof(prog->poison_note) - 1] = 0;
+				c->obj->err[0] = 0;
+			}
+			bool two = in->code == (BPF_LD | BPF_IMM | BPF_DW) && avail > 1;
+			for (int k = 0; k < (two ? 2 : 1); k++)
+				in[k] = (struct bpf_insn){.code = BPF_JMP | BPF_CALL, .imm = BPFRT_CORE_POISON};
+			return 0;
+		}
 		best = (struct core_result){0};
 		best.mem_size = local.mem_size;
 	}

@@ -146,6 +146,7 @@ struct bpfrt_program {
 	struct bpf_line_info *linfo; /* line info of insns (insn_off in instructions) */
 	uint32_t nlinfo;
 	int fd;
+	char poison_note[512]; /* the first CO-RE relocation poisoned (unresolvable), for the load error */
 };
 
 struct bpfrt_object {

@@ -1150,8 +1150,12 @@ static int load_prog(struct bpfrt_object *obj, struct bpfrt_program *p)
 		size_t n = strlen(logbuf);
 		while (n && logbuf[n - 1] == '\n')
 			logbuf[--n] = 0;
-		err = loader_err(obj, fd, "prog '%s' (section '%s'): BPF_PROG_LOAD failed: %s%s%s", p->name,
-				 p->sec_name, strerror(-fd), n ? ": " : "", logbuf);
+		if (p->poison_note[0] && strstr(logbuf, "195896080")) /* BPFRT_CORE_POISON reached */
+			err = loader_err(obj, fd, "%s: reachable, BPF_PROG_LOAD failed: %s", p->poison_note,
+					 strerror(-fd));
+		else
+			err = loader_err(obj, fd, "prog '%s' (section '%s'): BPF_PROG_LOAD failed: %s%s%s", p->name,
+					 p->sec_name, strerror(-fd), n ? ": " : "", logbuf);
 		free(logbuf);
 		return err;
 	}

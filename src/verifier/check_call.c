@@ -457,6 +457,11 @@ int vf_check_helper_call(struct vf_env *env, const struct bpf_insn *in, uint32_t
 	const struct vf_helper_proto *p = id >= 0 ? vf_helper_proto((uint32_t)id) : NULL;
 	char name[96];
 	helper_name(p, id, name, sizeof(name));
+	if (id == BPFRT_CORE_POISON) {
+		int e = vf_error(env, -EINVAL, "invalid func unknown#%d: a CO-RE relocation that could not be resolved is reachable", id);
+		vf_hint(env, "the field or type this access names does not exist in the target: guard it with `if (bpf_core_field_exists(...))` so the access is dead code where it is missing");
+		return e;
+	}
 	if (!p || !p->name) {
 		int e = vf_error(env, -EINVAL, "invalid func %s", name);
 		vf_hint(env, "bpfrt has no helper %d; see docs/verifier-helpers.md for the helpers it provides", id);

@@ -1094,6 +1094,9 @@ done:
 	if (env.log_level && !err)
 		vf_log(&env, "processed %llu insns (limit %u) max_states_per_insn %u total_states %u peak_states %u\n",
 		       (unsigned long long)env.insn_processed, VF_INSN_LIMIT, 0, env.total_states, env.peak_states);
+	if (!err && in->insn_seen)
+		for (uint32_t i = 0; i < in->cnt; i++)
+			in->insn_seen[i] = env.aux[i].seen;
 	if (out) {
 		out->err_insn = env.err ? env.err_insn : -1;
 		out->insn_processed = env.insn_processed;

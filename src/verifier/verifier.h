@@ -15,6 +15,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* The helper id libbpf (and bpfrt's loader) put in place of an
+ * instruction whose CO-RE relocation could not be resolved. */
+#define BPFRT_CORE_POISON 0xbad2310
+
 struct bpfrt_verifier_line {
 	uint32_t insn;        /* first instruction of the line */
 	uint32_t line;        /* source line number */
@@ -47,6 +51,7 @@ struct bpfrt_verifier_in {
 	uint32_t log_level;   /* 0, 1, 2 (kernel meaning); bit 2 (4): statistics */
 	char *log_buf;        /* may be NULL */
 	uint32_t log_size;
+	uint8_t *insn_seen;   /* optional, cnt bytes: set to 1 for each instruction some path reaches */
 };
 
 struct bpfrt_verifier_out {
