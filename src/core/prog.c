@@ -153,12 +153,11 @@ static int resolve_map_refs(struct bpfrt *rt, struct bpfrt_prog *p, const union 
 		if (kind == BPF_PSEUDO_MAP_VALUE || kind == BPF_PSEUDO_MAP_IDX_VALUE) {
 			uint32_t off = (uint32_t)in[i + 1].imm, zero = 0;
 			if (map->type != BPF_MAP_TYPE_ARRAY || map->max_entries != 1) {
-				/* The kernel allows direct value access on single-element
-				 * arrays (global data) and a few others. */
-				if (map->type != BPF_MAP_TYPE_ARRAY) {
-					bpfrt_obj_put(obj);
-					return reject(attr, -EINVAL, "insn %u: map '%s' has no direct value access", i, map->name);
-				}
+				/* As the kernel's array_map_direct_value_addr: only
+				 * single-element arrays (global data). */
+				bpfrt_obj_put(obj);
+				return reject(attr, -EINVAL, "insn %u: direct value access on map '%s' is not allowed (only single-element arrays)",
+					      i, map->name);
 			}
 			if (off >= map->value_size) {
 				bpfrt_obj_put(obj);
