@@ -142,6 +142,11 @@ enum bpfrt_run_flags {
 	/* Check every load and store against the stack, ctx, packet and extra
 	 * regions; a violation stops the program with -EFAULT and a diag. */
 	BPFRT_RUN_CHECKED = 1u << 0,
+	/* Run native code from the x86-64 JIT (compiled on the first such run
+	 * and kept with the program).  Ignored with BPFRT_RUN_CHECKED or an
+	 * insn_limit, and for programs the JIT cannot compile (the reason is
+	 * printed to stderr when $BPFRT_JIT_LOG is set): those interpret. */
+	BPFRT_RUN_JIT = 1u << 1,
 };
 
 /* Options for one run.  r1 = ctx unless args overrides r1..r5. */

@@ -6,6 +6,7 @@
  * violation ends the run with -EFAULT and a diag naming the instruction.
  */
 #include "vm/vm.h"
+#include "jit/jit.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -211,7 +212,13 @@ int bpfrt_vm_run(const struct bpfrt_vm_prog *prog, const struct bpfrt_run_opts *
 	if (diag)
 		diag->insn = -1, diag->msg[0] = 0;
 	run.diag = diag;
-	err = run_loop(prog, prog->insns, &run, regs, r0, diag);
+	/* The JIT runs the fast mode only; checked and budgeted runs, and
+	 * programs it cannot compile, stay on the interpreter. */
+	err = BPFRT_JIT_FALLBACK;
+	if ((opts->flags & BPFRT_RUN_JIT) && !run.checked && !opts->insn_limit)
+		err = bpfrt_jit_run(prog, &run, regs, r0, diag);
+	if (err == BPFRT_JIT_FALLBACK)
+		err = run_loop(prog, prog->insns, &run, regs, r0, diag);
 	/* Whatever helpers deferred to the end of the run (a map's read-side
 	 * section, lpm_trie.c) ends now, fault or not; latest first. */
 	while (run.nr_exit_hooks) {

@@ -5,6 +5,7 @@
  * were resolved by a loader.  The loop then never meets an unknown case.
  */
 #include "vm/vm.h"
+#include "jit/jit.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -109,6 +110,7 @@ void bpfrt_vm_prog_free(struct bpfrt_vm_prog *prog)
 {
 	if (!prog)
 		return;
+	bpfrt_jit_free(prog->jit);
 	free(prog->insns);
 	free(prog->orig);
 	free(prog->name);

@@ -27,6 +27,8 @@ struct vm_insn {
 	int32_t imm;
 };
 
+struct jit_image;
+
 struct bpfrt_vm_prog {
 	struct bpfrt *rt;
 	char *name;
@@ -34,6 +36,7 @@ struct bpfrt_vm_prog {
 	struct vm_insn *insns; /* cnt + 1 slots; the last is VM_OP_FELL_OFF */
 	struct bpf_insn *orig; /* the instructions as given */
 	void *owner;           /* the runtime program object (core/prog.h), or NULL */
+	struct jit_image *jit; /* native code, compiled on the first JIT run (jit/jit.h) */
 };
 
 #define VM_MAX_REGIONS 32

@@ -6,7 +6,10 @@
  * fast interpreter, the bounds-checked interpreter and, with --plugin, the
  * conformance plugin through the runner's exact process protocol.
  *
- *   run_data [--plugin PATH] [--negative] [--expect N] DIR|FILE...
+ *   run_data [--plugin PATH] [--jit] [--negative] [--expect N] DIR|FILE...
+ *
+ * --jit: the x86-64 JIT instead of the interpreters (engine and plugin); a
+ * program the JIT does not compile fails.
  *
  * --negative: files hold raw instructions as 8 byte tokens per line (the
  * suite's unused-* files) and must all be rejected at load.
@@ -15,6 +18,7 @@
 #define _GNU_SOURCE
 #include "bpfrt/asm.h"
 #include "bpfrt/bpfrt.h"
+#include "jit/jit.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -160,6 +164,9 @@ static int byte_line_insns(const char *text, struct bpf_insn **out, uint32_t *cn
 	return 0;
 }
 
+/* --jit: the JIT alone (engine and plugin), instead of the interpreters. */
+static int use_jit;
+
 static int run_engine(struct bpfrt *rt, const struct bpf_insn *insns, uint32_t cnt,
 		      struct test_file *t, uint32_t flags, uint64_t *r0, struct bpfrt_diag *diag)
 {
@@ -172,6 +179,11 @@ static int run_engine(struct bpfrt *rt, const struct bpf_insn *insns, uint32_t c
 				   .ctx_size = t->mem_len, .args = args, .nr_args = 2,
 				   .packet = t->mem_len ? t->mem : NULL, .packet_size = t->mem_len};
 	err = bpfrt_vm_run(p, &o, r0, diag);
+	const char *why = NULL;
+	if (!err && (flags & BPFRT_RUN_JIT) && bpfrt_jit_status(p, &why) != 1) {
+		snprintf(diag->msg, sizeof(diag->msg), "not compiled by the JIT: %s", why ? why : "?");
+		err = -ENOTSUP;
+	}
 	bpfrt_vm_prog_free(p);
 	return err;
 }
@@ -204,10 +216,11 @@ static int run_plugin(const char *plugin, const struct bpf_insn *insns, uint32_t
 		dup2(infd, 0);
 		dup2(pipefd[1], 1);
 		close(pipefd[0]);
+		const char *opt = use_jit ? "--jit" : NULL;
 		if (t->mem_len)
-			execl(plugin, plugin, mem_arg, (char *)NULL);
+			execl(plugin, plugin, mem_arg, opt, (char *)NULL);
 		else
-			execl(plugin, plugin, (char *)NULL);
+			execl(plugin, plugin, opt, (char *)NULL);
 		_exit(127);
 	}
 	close(pipefd[1]);
@@ -281,8 +294,8 @@ static void run_file(struct bpfrt *rt, const char *path, const char *plugin, int
 	static const struct {
 		const char *name;
 		uint32_t flags;
-	} engines[] = {{"interp", 0}, {"interp-checked", BPFRT_RUN_CHECKED}};
-	for (size_t e = 0; e < 2; e++) {
+	} engines[] = {{"interp", 0}, {"interp-checked", BPFRT_RUN_CHECKED}, {"jit", BPFRT_RUN_JIT}};
+	for (size_t e = use_jit ? 2 : 0; e < (use_jit ? 3u : 2u); e++) {
 		uint64_t r0 = 0;
 		err = run_engine(rt, insns, cnt, &t, engines[e].flags, &r0, &diag);
 		if (err) {
@@ -365,6 +378,8 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--plugin") && i + 1 < argc)
 			plugin = argv[++i];
+		else if (!strcmp(argv[i], "--jit"))
+			use_jit = 1;
 		else if (!strcmp(argv[i], "--negative"))
 			negative = 1;
 		else if (!strcmp(argv[i], "--prefix") && i + 1 < argc)

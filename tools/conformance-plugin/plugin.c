@@ -3,11 +3,13 @@
  * Protocol (../shared/conformance/README.md): argv = [MEM-as-hex] [options],
  * stdin = the program as hex bytes.  Prints r0 in hex and exits 0, or prints
  * one line of error text and exits 1.  Options: --interpret (default),
- * --checked (bounds-checked interpreter), --jit (not available yet: error),
+ * --checked (bounds-checked interpreter), --jit (the x86-64 JIT; an error if
+ * the program cannot be compiled),
  * --debug (disassembly to stderr), --elf (not supported yet: error).
  */
 #include "bpfrt/asm.h"
 #include "bpfrt/bpfrt.h"
+#include "jit/jit.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -85,13 +87,13 @@ int main(int argc, char **argv)
 		if (!*a)
 			continue; /* the runner splits options on single spaces */
 		if (!strcmp(a, "--interpret"))
-			flags &= ~BPFRT_RUN_CHECKED;
+			flags &= ~(BPFRT_RUN_CHECKED | BPFRT_RUN_JIT);
 		else if (!strcmp(a, "--checked"))
-			flags |= BPFRT_RUN_CHECKED;
+			flags = (flags & ~BPFRT_RUN_JIT) | BPFRT_RUN_CHECKED;
+		else if (!strcmp(a, "--jit"))
+			flags = (flags & ~BPFRT_RUN_CHECKED) | BPFRT_RUN_JIT;
 		else if (!strcmp(a, "--debug"))
 			debug = 1;
-		else if (!strcmp(a, "--jit"))
-			return fail("the JIT is not available yet%s", "");
 		else if (!strcmp(a, "--elf"))
 			return fail("ELF input is not supported yet%s", "");
 		else if (a[0] == '-')
@@ -136,6 +138,11 @@ int main(int argc, char **argv)
 	uint64_t r0 = 0;
 	if (bpfrt_vm_run(prog, &o, &r0, &diag)) {
 		fail("%s", diag.msg);
+		goto out;
+	}
+	const char *why = NULL;
+	if ((flags & BPFRT_RUN_JIT) && bpfrt_jit_status(prog, &why) != 1) {
+		fail("the JIT could not compile the program: %s", why ? why : "not compiled");
 		goto out;
 	}
 	printf("%" PRIx64 "\n", r0);

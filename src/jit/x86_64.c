@@ -1,0 +1,755 @@
+/* x86_64.c — lowering of a pre-decoded program (vm/vm.h) to x86-64, the
+ * pass loop and the executable image.
+ *
+ * Register map as the kernel's: r0=rax r1=rdi r2=rsi r3=rdx r4=rcx r5=r8
+ * (helper arguments need no shuffling) r6=rbx r7=r13 r8=r14 r9=r15
+ * r10=rbp; r12 holds the struct jit_ctx of the run, r9/r10/r11 are scratch.
+ * Every exit is a `ret`: the entry calls the body, local calls push r6-r9
+ * and call, so frames nest on the native stack while the eBPF stack
+ * (BPFRT_MAX_FRAMES x 512 bytes) is the run's, as in the interpreter.
+ * Faults store (kind, slot) in the ctx and jump to the image's abort stub,
+ * which restores the entry's rsp.  Passes repeat until every slot's offset
+ * is unchanged (jumps shrink to rel8 where they fit); the image is then
+ * copied into an RW mapping and switched to RX (never W and X at once).
+ */
+#include "jit/jit.h"
+#include "jit/x86_emit.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+static const uint8_t reg_map[11] = {
+	X86_RAX, X86_RDI, X86_RSI, X86_RDX, X86_RCX, X86_R8, X86_RBX, X86_R13, X86_R14, X86_R15, X86_RBP,
+};
+
+#define CTX X86_R12
+#define CTX_OFF(f) ((int32_t)offsetof(struct jit_ctx, f))
+
+struct jit_state {
+	struct x86_buf b;
+	const struct bpfrt_vm_prog *prog;
+	uint32_t *addrs, *prev; /* this pass, the previous one (cnt + 1 entries) */
+	uint8_t *targeted;      /* LDDW_HI slots some jump lands on */
+	bool forced_long;
+	size_t abort_off, epilogue_off;
+	uint32_t i; /* slot being lowered */
+	char *err;  /* reason buffer (160 bytes) */
+	bool failed;
+};
+
+static void fail(struct jit_state *st, const char *fmt, ...)
+{
+	if (st->failed)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(st->err, 160, fmt, ap);
+	va_end(ap);
+	st->failed = true;
+}
+
+/* Offset of slot t: exact for slots already emitted in this pass, the
+ * previous pass's estimate for later ones. */
+static size_t slot_off(const struct jit_state *st, uint32_t t)
+{
+	return t <= st->i ? st->addrs[t] : st->prev[t];
+}
+
+static void store_ctx32(struct x86_buf *b, int32_t off, uint32_t v)
+{
+	x86_op_rm(b, 0, 0xc7, 0, CTX, off);
+	x86_u32(b, v);
+}
+
+static void emit_fault(struct jit_state *st, enum jit_fault kind)
+{
+	store_ctx32(&st->b, CTX_OFF(kind), kind);
+	store_ctx32(&st->b, CTX_OFF(idx), st->i);
+	x86_jmp(&st->b, st->abort_off, st->forced_long);
+}
+
+/* Fault unless condition cc holds (the fault path is skipped by a short
+ * jump on cc). */
+static void fault_unless(struct jit_state *st, enum x86_cc cc, enum jit_fault kind)
+{
+	size_t site = x86_jcc8_fwd(&st->b, cc);
+	emit_fault(st, kind);
+	x86_bind8(&st->b, site);
+}
+
+/* Abort (kind already in the ctx) unless cc holds. */
+static void abort_unless(struct jit_state *st, enum x86_cc cc)
+{
+	size_t site = x86_jcc8_fwd(&st->b, cc);
+	x86_jmp(&st->b, st->abort_off, st->forced_long);
+	x86_bind8(&st->b, site);
+}
+
+static void emit_bswap(struct x86_buf *b, bool w, int r)
+{
+	if (w || (r & 8))
+		x86_u8(b, (uint8_t)(0x40 | (w ? 8 : 0) | ((r & 8) ? 1 : 0)));
+	x86_u8(b, 0x0f);
+	x86_u8(b, (uint8_t)(0xc8 + (r & 7)));
+}
+
+/* div/mod/sdiv/smod with the ISA's answers: x/0 = 0, x%0 = x,
+ * INT_MIN/-1 = INT_MIN (= -x), x%-1 = 0.  rax and rdx (r0, r3) are kept
+ * in r9/r10; the operand goes to r11 and so does the result. */
+static void emit_div(struct jit_state *st, bool w, bool sign, bool mod, bool is_k, int32_t imm,
+		     int dst, int src)
+{
+	struct x86_buf *b = &st->b;
+	if (is_k) {
+		uint64_t bv = w ? (uint64_t)(int64_t)imm : (uint32_t)imm;
+		if (bv == 0) { /* a constant zero divisor: 0, or dst unchanged */
+			if (!mod)
+				x86_alu_rr(b, false, X86_XOR, dst, dst);
+			else if (!w)
+				x86_mov_rr(b, false, dst, dst);
+			return;
+		}
+		if (sign && imm == -1) {
+			if (mod)
+				x86_alu_rr(b, false, X86_XOR, dst, dst);
+			else
+				x86_op_rr(b, w ? X86_W : 0, 0xf7, 3, dst); /* neg */
+			return;
+		}
+		x86_mov_imm64(b, X86_R11, bv);
+	} else {
+		x86_mov_rr(b, w, X86_R11, src);
+	}
+	x86_mov_rr(b, true, X86_R9, X86_RAX);
+	x86_mov_rr(b, true, X86_R10, X86_RDX);
+	if (dst != X86_RAX)
+		x86_mov_rr(b, true, X86_RAX, dst);
+	size_t zero = 0, done1 = 0, norm = 0;
+	bool checks = !is_k;
+	if (checks) {
+		x86_test_rr(b, w, X86_R11, X86_R11);
+		zero = x86_jcc8_fwd(b, X86_CC_E);
+		if (sign) {
+			x86_alu_ri(b, w, X86_CMP, X86_R11, -1);
+			norm = x86_jcc8_fwd(b, X86_CC_NE);
+			if (mod) {
+				x86_alu_rr(b, false, X86_XOR, X86_R11, X86_R11);
+			} else {
+				x86_op_rr(b, w ? X86_W : 0, 0xf7, 3, X86_RAX); /* neg */
+				x86_mov_rr(b, w, X86_R11, X86_RAX);
+			}
+			done1 = x86_jmp8_fwd(b);
+			x86_bind8(b, norm);
+		}
+	}
+	if (sign) {
+		if (w)
+			x86_u8(b, 0x48);
+		x86_u8(b, 0x99); /* cqo / cdq */
+		x86_op_rr(b, w ? X86_W : 0, 0xf7, 7, X86_R11); /* idiv */
+	} else {
+		x86_alu_rr(b, false, X86_XOR, X86_RDX, X86_RDX);
+		x86_op_rr(b, w ? X86_W : 0, 0xf7, 6, X86_R11); /* div */
+	}
+	x86_mov_rr(b, w, X86_R11, mod ? X86_RDX : X86_RAX);
+	if (checks) {
+		size_t done2 = x86_jmp8_fwd(b);
+		x86_bind8(b, zero);
+		if (mod)
+			x86_mov_rr(b, w, X86_R11, X86_RAX);
+		else
+			x86_alu_rr(b, false, X86_XOR, X86_R11, X86_R11);
+		x86_bind8(b, done2);
+		if (sign)
+			x86_bind8(b, done1);
+	}
+	x86_mov_rr(b, true, X86_RAX, X86_R9);
+	x86_mov_rr(b, true, X86_RDX, X86_R10);
+	x86_mov_rr(b, true, dst, X86_R11);
+}
+
+static void emit_shift(struct jit_state *st, bool w, enum x86_shift op, bool is_k, int32_t imm,
+		       int dst, int src)
+{
+	struct x86_buf *b = &st->b;
+	if (is_k) {
+		uint8_t n = (uint8_t)(imm & (w ? 63 : 31));
+		if (n)
+			x86_shift_ri(b, w, op, dst, n);
+		else if (!w)
+			x86_mov_rr(b, false, dst, dst);
+		return;
+	}
+	if (src == X86_RCX) {
+		x86_shift_cl(b, w, op, dst);
+	} else if (dst == X86_RCX) {
+		x86_mov_rr(b, true, X86_R11, X86_RCX);
+		x86_mov_rr(b, true, X86_RCX, src);
+		x86_shift_cl(b, w, op, X86_R11);
+		x86_mov_rr(b, true, X86_RCX, X86_R11);
+	} else {
+		x86_mov_rr(b, true, X86_R11, X86_RCX);
+		x86_mov_rr(b, true, X86_RCX, src);
+		x86_shift_cl(b, w, op, dst);
+		x86_mov_rr(b, true, X86_RCX, X86_R11);
+	}
+}
+
+/* atomic fetch-or/and/xor: a cmpxchg loop; the old value goes to src. */
+static void emit_fetch_loop(struct jit_state *st, bool w, enum x86_alu op, int dst, int16_t off, int src)
+{
+	struct x86_buf *b = &st->b;
+	x86_mov_rr(b, true, X86_R10, X86_RAX);
+	x86_lea(b, X86_R11, dst, off);
+	x86_load(b, w, X86_RAX, X86_R11, 0);
+	size_t loop = b->len;
+	x86_mov_rr(b, true, X86_R9, X86_RAX);
+	x86_alu_rr(b, w, op, X86_R9, src == X86_RAX ? X86_R10 : src);
+	x86_op_rm(b, X86_LOCK | (w ? X86_W : 0), 0x0fb1, X86_R9, X86_R11, 0);
+	x86_jcc(b, X86_CC_NE, loop, false);
+	if (src != X86_RAX) {
+		x86_mov_rr(b, true, src, X86_RAX);
+		x86_mov_rr(b, true, X86_RAX, X86_R10);
+	}
+}
+
+static const int caller_saved[6] = {X86_RAX, X86_RDI, X86_RSI, X86_RDX, X86_RCX, X86_R8};
+
+static void push_caller_saved(struct x86_buf *b, bool keep_rax)
+{
+	for (int k = 0; k < 6; k++)
+		x86_push(b, k == 0 && !keep_rax ? X86_R9 : caller_saved[k]);
+}
+
+static void pop_caller_saved(struct x86_buf *b, bool keep_rax)
+{
+	for (int k = 5; k >= 0; k--)
+		x86_pop(b, k == 0 && !keep_rax ? X86_R9 : caller_saved[k]);
+}
+
+/* A local call: r6-r9 saved on the native stack, r10 moves down a frame,
+ * the depth limit checked as the interpreter does. */
+static void local_call_enter(struct jit_state *st)
+{
+	struct x86_buf *b = &st->b;
+	x86_push(b, X86_RBX);
+	x86_push(b, X86_R13);
+	x86_push(b, X86_R14);
+	x86_push(b, X86_R15);
+	x86_alu_ri(b, true, X86_SUB, X86_RBP, BPFRT_STACK_SIZE);
+	x86_op_rm(b, X86_W, 0x3b, X86_RBP, CTX, CTX_OFF(stack_lo)); /* cmp rbp, [stack_lo] */
+	fault_unless(st, X86_CC_A, JIT_F_DEPTH);
+	x86_alu_ri(b, true, X86_SUB, X86_RSP, 8); /* keeps rsp 16-byte aligned in the callee */
+}
+
+static void local_call_leave(struct jit_state *st)
+{
+	struct x86_buf *b = &st->b;
+	x86_alu_ri(b, true, X86_ADD, X86_RSP, 8);
+	x86_alu_ri(b, true, X86_ADD, X86_RBP, BPFRT_STACK_SIZE);
+	x86_pop(b, X86_R15);
+	x86_pop(b, X86_R14);
+	x86_pop(b, X86_R13);
+	x86_pop(b, X86_RBX);
+}
+
+static enum x86_cc jmp_cc(uint16_t op)
+{
+	switch (op) {
+#define J(N, CC)                   \
+	case BPFRT_OP_##N##_K:     \
+	case BPFRT_OP_##N##_X:     \
+	case BPFRT_OP_##N##32_K:   \
+	case BPFRT_OP_##N##32_X:   \
+		return CC;
+		J(JEQ, X86_CC_E)
+		J(JNE, X86_CC_NE)
+		J(JGT, X86_CC_A)
+		J(JGE, X86_CC_AE)
+		J(JLT, X86_CC_B)
+		J(JLE, X86_CC_BE)
+		J(JSET, X86_CC_NE)
+		J(JSGT, X86_CC_G)
+		J(JSGE, X86_CC_GE)
+		J(JSLT, X86_CC_L)
+		J(JSLE, X86_CC_LE)
+#undef J
+	default:
+		return X86_CC_E;
+	}
+}
+
+static void emit_insn(struct jit_state *st, const struct vm_insn *in)
+{
+	struct x86_buf *b = &st->b;
+	const uint32_t i = st->i;
+	const int dst = reg_map[in->dst], src = reg_map[in->src];
+	const uint16_t op = in->op;
+	const struct vm_insn *insns = st->prog->insns;
+
+	switch (op) {
+#define ALU(NAME, XOP)                                                                          \
+	case BPFRT_OP_##NAME##64_K: x86_alu_ri(b, true, XOP, dst, in->imm); break;              \
+	case BPFRT_OP_##NAME##64_X: x86_alu_rr(b, true, XOP, dst, src); break;                  \
+	case BPFRT_OP_##NAME##32_K: x86_alu_ri(b, false, XOP, dst, in->imm); break;             \
+	case BPFRT_OP_##NAME##32_X: x86_alu_rr(b, false, XOP, dst, src); break;
+		ALU(ADD, X86_ADD)
+		ALU(SUB, X86_SUB)
+		ALU(OR, X86_OR)
+		ALU(AND, X86_AND)
+		ALU(XOR, X86_XOR)
+#undef ALU
+	case BPFRT_OP_MUL64_X:
+	case BPFRT_OP_MUL32_X:
+		x86_op_rr(b, op == BPFRT_OP_MUL64_X ? X86_W : 0, 0x0faf, dst, src);
+		break;
+	case BPFRT_OP_MUL64_K:
+	case BPFRT_OP_MUL32_K:
+		if (x86_is_imm8(in->imm)) {
+			x86_op_rr(b, op == BPFRT_OP_MUL64_K ? X86_W : 0, 0x6b, dst, dst);
+			x86_u8(b, (uint8_t)in->imm);
+		} else {
+			x86_op_rr(b, op == BPFRT_OP_MUL64_K ? X86_W : 0, 0x69, dst, dst);
+			x86_u32(b, (uint32_t)in->imm);
+		}
+		break;
+#define DIV(NAME, SIGN, MOD)                                                                          \
+	case BPFRT_OP_##NAME##64_K: emit_div(st, true, SIGN, MOD, true, in->imm, dst, src); break;     \
+	case BPFRT_OP_##NAME##64_X: emit_div(st, true, SIGN, MOD, false, in->imm, dst, src); break;    \
+	case BPFRT_OP_##NAME##32_K: emit_div(st, false, SIGN, MOD, true, in->imm, dst, src); break;    \
+	case BPFRT_OP_##NAME##32_X: emit_div(st, false, SIGN, MOD, false, in->imm, dst, src); break;
+		DIV(DIV, false, false)
+		DIV(MOD, false, true)
+		DIV(SDIV, true, false)
+		DIV(SMOD, true, true)
+#undef DIV
+#define SHIFT(NAME, XOP)                                                                          \
+	case BPFRT_OP_##NAME##64_K: emit_shift(st, true, XOP, true, in->imm, dst, src); break;         \
+	case BPFRT_OP_##NAME##64_X: emit_shift(st, true, XOP, false, in->imm, dst, src); break;        \
+	case BPFRT_OP_##NAME##32_K: emit_shift(st, false, XOP, true, in->imm, dst, src); break;        \
+	case BPFRT_OP_##NAME##32_X: emit_shift(st, false, XOP, false, in->imm, dst, src); break;
+		SHIFT(LSH, X86_SHL)
+		SHIFT(RSH, X86_SHR)
+		SHIFT(ARSH, X86_SAR)
+#undef SHIFT
+	case BPFRT_OP_MOV64_X:
+		if (dst != src)
+			x86_mov_rr(b, true, dst, src);
+		break;
+	case BPFRT_OP_MOV32_X:
+		x86_mov_rr(b, false, dst, src);
+		break;
+	case BPFRT_OP_MOV64_K:
+		x86_mov_imm64(b, dst, (uint64_t)(int64_t)in->imm);
+		break;
+	case BPFRT_OP_MOV32_K:
+		x86_mov_imm64(b, dst, (uint32_t)in->imm);
+		break;
+	case BPFRT_OP_NEG64:
+	case BPFRT_OP_NEG32:
+		x86_op_rr(b, op == BPFRT_OP_NEG64 ? X86_W : 0, 0xf7, 3, dst);
+		break;
+	case BPFRT_OP_MOVSX864_X: x86_op_rr(b, X86_W | X86_BYTE, 0x0fbe, dst, src); break;
+	case BPFRT_OP_MOVSX1664_X: x86_op_rr(b, X86_W, 0x0fbf, dst, src); break;
+	case BPFRT_OP_MOVSX3264_X: x86_op_rr(b, X86_W, 0x63, dst, src); break;
+	case BPFRT_OP_MOVSX832_X: x86_op_rr(b, X86_BYTE, 0x0fbe, dst, src); break;
+	case BPFRT_OP_MOVSX1632_X: x86_op_rr(b, 0, 0x0fbf, dst, src); break;
+
+	case BPFRT_OP_LE16: x86_op_rr(b, 0, 0x0fb7, dst, dst); break;
+	case BPFRT_OP_LE32: x86_mov_rr(b, false, dst, dst); break;
+	case BPFRT_OP_LE64: break;
+	case BPFRT_OP_BE16:
+	case BPFRT_OP_BSWAP16:
+		x86_op_rr(b, X86_OS16, 0xc1, X86_ROR, dst); /* ror r16, 8 */
+		x86_u8(b, 8);
+		x86_op_rr(b, 0, 0x0fb7, dst, dst);
+		break;
+	case BPFRT_OP_BE32:
+	case BPFRT_OP_BSWAP32: emit_bswap(b, false, dst); break;
+	case BPFRT_OP_BE64:
+	case BPFRT_OP_BSWAP64: emit_bswap(b, true, dst); break;
+
+	case BPFRT_OP_JA: x86_jmp(b, slot_off(st, i + in->off + 1), st->forced_long); break;
+	case BPFRT_OP_JA32: x86_jmp(b, slot_off(st, i + in->imm + 1), st->forced_long); break;
+
+	case BPFRT_OP_LDDW:
+		x86_mov_imm64(b, dst, (uint32_t)in->imm | ((uint64_t)(uint32_t)insns[i + 1].imm << 32));
+		break;
+	case VM_OP_LDDW_FUNC:
+		/* The same value the interpreter computes: the callee's slot
+		 * address, which bpfrt_run_callback and callx understand. */
+		x86_mov_imm64(b, dst, (uint64_t)(uintptr_t)insns +
+					      (uint64_t)((int64_t)i + in->imm + 1) * sizeof(struct vm_insn));
+		break;
+
+	case BPFRT_OP_LDXB: x86_op_rm(b, 0, 0x0fb6, dst, src, in->off); break;
+	case BPFRT_OP_LDXH: x86_op_rm(b, 0, 0x0fb7, dst, src, in->off); break;
+	case BPFRT_OP_LDXW: x86_op_rm(b, 0, 0x8b, dst, src, in->off); break;
+	case BPFRT_OP_LDXDW: x86_op_rm(b, X86_W, 0x8b, dst, src, in->off); break;
+	case BPFRT_OP_LDXSB: x86_op_rm(b, X86_W, 0x0fbe, dst, src, in->off); break;
+	case BPFRT_OP_LDXSH: x86_op_rm(b, X86_W, 0x0fbf, dst, src, in->off); break;
+	case BPFRT_OP_LDXSW: x86_op_rm(b, X86_W, 0x63, dst, src, in->off); break;
+	case BPFRT_OP_STB:
+		x86_op_rm(b, 0, 0xc6, 0, dst, in->off);
+		x86_u8(b, (uint8_t)in->imm);
+		break;
+	case BPFRT_OP_STH:
+		x86_op_rm(b, X86_OS16, 0xc7, 0, dst, in->off);
+		x86_u8(b, (uint8_t)in->imm);
+		x86_u8(b, (uint8_t)(in->imm >> 8));
+		break;
+	case BPFRT_OP_STW:
+	case BPFRT_OP_STDW:
+		x86_op_rm(b, op == BPFRT_OP_STDW ? X86_W : 0, 0xc7, 0, dst, in->off);
+		x86_u32(b, (uint32_t)in->imm);
+		break;
+	case BPFRT_OP_STXB: x86_op_rm(b, X86_BYTE, 0x88, src, dst, in->off); break;
+	case BPFRT_OP_STXH: x86_op_rm(b, X86_OS16, 0x89, src, dst, in->off); break;
+	case BPFRT_OP_STXW: x86_op_rm(b, 0, 0x89, src, dst, in->off); break;
+	case BPFRT_OP_STXDW: x86_op_rm(b, X86_W, 0x89, src, dst, in->off); break;
+
+#define ATOMICS(BITS, W)                                                                              \
+	case BPFRT_OP_ATOMIC##BITS##_ADD: x86_op_rm(b, X86_LOCK | W, 0x01, src, dst, in->off); break;  \
+	case BPFRT_OP_ATOMIC##BITS##_OR: x86_op_rm(b, X86_LOCK | W, 0x09, src, dst, in->off); break;   \
+	case BPFRT_OP_ATOMIC##BITS##_AND: x86_op_rm(b, X86_LOCK | W, 0x21, src, dst, in->off); break;  \
+	case BPFRT_OP_ATOMIC##BITS##_XOR: x86_op_rm(b, X86_LOCK | W, 0x31, src, dst, in->off); break;  \
+	case BPFRT_OP_ATOMIC##BITS##_FETCH_ADD:                                                        \
+		x86_op_rm(b, X86_LOCK | W, 0x0fc1, src, dst, in->off);                                 \
+		break;                                                                                 \
+	case BPFRT_OP_ATOMIC##BITS##_XCHG: x86_op_rm(b, W, 0x87, src, dst, in->off); break;           \
+	case BPFRT_OP_ATOMIC##BITS##_FETCH_OR: emit_fetch_loop(st, W, X86_OR, dst, in->off, src); break; \
+	case BPFRT_OP_ATOMIC##BITS##_FETCH_AND: emit_fetch_loop(st, W, X86_AND, dst, in->off, src); break; \
+	case BPFRT_OP_ATOMIC##BITS##_FETCH_XOR: emit_fetch_loop(st, W, X86_XOR, dst, in->off, src); break; \
+	case BPFRT_OP_ATOMIC##BITS##_CMPXCHG:                                                          \
+		x86_op_rm(b, X86_LOCK | W, 0x0fb1, src, dst, in->off);                                 \
+		if (!W) /* a 32-bit cmpxchg that succeeds leaves rax's upper half */                   \
+			x86_mov_rr(b, false, X86_RAX, X86_RAX);                                        \
+		break;
+		ATOMICS(32, 0)
+		ATOMICS(64, X86_W)
+#undef ATOMICS
+
+	case BPFRT_OP_LDABSW:
+	case BPFRT_OP_LDABSH:
+	case BPFRT_OP_LDABSB:
+	case BPFRT_OP_LDINDW:
+	case BPFRT_OP_LDINDH:
+	case BPFRT_OP_LDINDB: {
+		bool ind = op == BPFRT_OP_LDINDW || op == BPFRT_OP_LDINDH || op == BPFRT_OP_LDINDB;
+		uint32_t mode = bpfrt_opcodes[op].size | (ind ? 0x100u : 0);
+		push_caller_saved(b, false); /* rax receives the result */
+		if (ind)
+			x86_mov_rr(b, true, X86_R11, src);
+		x86_mov_rr(b, true, X86_RDI, CTX);
+		if (ind)
+			x86_mov_rr(b, true, X86_RSI, X86_R11);
+		else
+			x86_alu_rr(b, false, X86_XOR, X86_RSI, X86_RSI);
+		x86_mov_imm32(b, X86_RDX, (uint32_t)in->imm);
+		x86_mov_imm32(b, X86_RCX, mode);
+		x86_call_abs(b, (const void *)bpfrt_jit_ld_pkt);
+		pop_caller_saved(b, false);
+		x86_op_rm(b, 0, 0x80, 7, CTX, CTX_OFF(pkt_miss)); /* cmp byte [..], 0 */
+		x86_u8(b, 0);
+		abort_unless(st, X86_CC_E); /* a miss ends the run with r0 = 0 */
+		break;
+	}
+
+	case BPFRT_OP_CALL: {
+		x86_mov_imm64(b, X86_R11, (uint64_t)(uintptr_t)&st->prog->rt->helpers[in->imm].fn);
+		x86_load(b, true, X86_R11, X86_R11, 0);
+		x86_test_rr(b, true, X86_R11, X86_R11);
+		fault_unless(st, X86_CC_NE, JIT_F_HELPER);
+		x86_load(b, true, X86_R9, CTX, CTX_OFF(run));
+		x86_call_r(b, X86_R11);
+		x86_load(b, true, X86_R11, CTX, CTX_OFF(run));
+		x86_alu_mi(b, false, X86_CMP, X86_R11, (int32_t)offsetof(struct bpfrt_run, cb_err), 0);
+		fault_unless(st, X86_CC_E, JIT_F_CB_ERR);
+		break;
+	}
+	case BPFRT_OP_CALL_KFUNC:
+		emit_fault(st, JIT_F_HELPER);
+		break;
+	case BPFRT_OP_CALL_LOCAL: {
+		local_call_enter(st);
+		size_t t = slot_off(st, i + in->imm + 1);
+		x86_u8(b, 0xe8);
+		x86_u32(b, (uint32_t)(int32_t)((int64_t)t - (int64_t)(b->len + 4)));
+		local_call_leave(st);
+		break;
+	}
+	case BPFRT_OP_CALLX: {
+		push_caller_saved(b, true);
+		if (dst != X86_RSI)
+			x86_mov_rr(b, true, X86_RSI, dst);
+		x86_mov_rr(b, true, X86_RDI, CTX);
+		x86_mov_imm32(b, X86_RDX, i);
+		x86_call_abs(b, (const void *)bpfrt_jit_callx_resolve);
+		x86_mov_rr(b, true, X86_R11, X86_RAX);
+		pop_caller_saved(b, true);
+		x86_test_rr(b, true, X86_R11, X86_R11);
+		abort_unless(st, X86_CC_NE); /* kind and idx set by the resolver */
+		x86_op_rm(b, 0, 0x80, 7, CTX, CTX_OFF(callx_helper)); /* cmp byte [..], 0 */
+		x86_u8(b, 0);
+		size_t helper = x86_jcc8_fwd(b, X86_CC_NE);
+		local_call_enter(st);
+		x86_call_r(b, X86_R11);
+		local_call_leave(st);
+		size_t done = x86_jmp8_fwd(b);
+		x86_bind8(b, helper);
+		x86_load(b, true, X86_R9, CTX, CTX_OFF(run));
+		x86_call_r(b, X86_R11);
+		x86_bind8(b, done);
+		break;
+	}
+	case BPFRT_OP_EXIT:
+		x86_ret(b);
+		break;
+	case VM_OP_TAIL_CALL: {
+		/* bpfrt_jit_tail_call(ctx, r2, r3): r2 and r3 already sit in
+		 * the second and third argument registers. */
+		push_caller_saved(b, true);
+		x86_mov_rr(b, true, X86_RDI, CTX);
+		x86_call_abs(b, (const void *)bpfrt_jit_tail_call);
+		x86_mov_rr(b, true, X86_R11, X86_RAX);
+		pop_caller_saved(b, true);
+		x86_test_rr(b, true, X86_R11, X86_R11);
+		size_t miss = x86_jcc8_fwd(b, X86_CC_E);
+		x86_alu_ri(b, true, X86_CMP, X86_R11, 1);
+		abort_unless(st, X86_CC_NE); /* 1: the target cannot run on the JIT */
+		x86_jmp_r(b, X86_R11);
+		x86_bind8(b, miss);
+		break;
+	}
+	case VM_OP_FELL_OFF:
+	case VM_OP_LDDW_HI:
+		emit_fault(st, JIT_F_FELL);
+		break;
+	default:
+		if (op >= BPFRT_OP_JEQ_K && (bpfrt_opcodes[op].flags & BPFRT_OPF_COND)) {
+			bool w = !(bpfrt_opcodes[op].flags & BPFRT_OPF_ALU32);
+			bool is_x = bpfrt_opcodes[op].form == BPFRT_F_JMP_X;
+			enum x86_cc cc = jmp_cc(op);
+			bool jset = op == BPFRT_OP_JSET_K || op == BPFRT_OP_JSET_X || op == BPFRT_OP_JSET32_K ||
+				    op == BPFRT_OP_JSET32_X;
+			if (is_x && jset)
+				x86_test_rr(b, w, dst, src);
+			else if (is_x)
+				x86_alu_rr(b, w, X86_CMP, dst, src);
+			else if (jset)
+				x86_test_ri(b, w, dst, in->imm);
+			else if (in->imm == 0 && (cc == X86_CC_E || cc == X86_CC_NE))
+				x86_test_rr(b, w, dst, dst);
+			else
+				x86_alu_ri(b, w, X86_CMP, dst, in->imm);
+			x86_jcc(b, cc, slot_off(st, i + in->off + 1), st->forced_long);
+			break;
+		}
+		fail(st, "insn %u: no lowering for %s", i,
+		     op < BPFRT_OP_COUNT ? bpfrt_opcodes[op].id : "an internal operation");
+	}
+}
+
+/* The image's fixed prefix: abort stub, epilogue, entry.  The entry is
+ * int entry(struct jit_ctx *ctx, const uint64_t regs[11], uintptr_t r10):
+ * 0 after a normal exit (r0 in ctx->r0), 1 after an abort. */
+static void emit_prefix(struct jit_state *st, size_t *entry_off)
+{
+	struct x86_buf *b = &st->b;
+	static const int saved[6] = {X86_RBP, X86_RBX, X86_R12, X86_R13, X86_R14, X86_R15};
+	st->abort_off = b->len;
+	x86_load(b, true, X86_RSP, CTX, CTX_OFF(saved_rsp));
+	x86_mov_imm32(b, X86_RAX, 1);
+	st->epilogue_off = b->len;
+	for (int k = 5; k >= 0; k--)
+		x86_pop(b, saved[k]);
+	x86_ret(b);
+
+	*entry_off = b->len;
+	for (int k = 0; k < 6; k++)
+		x86_push(b, saved[k]);
+	x86_mov_rr(b, true, CTX, X86_RDI);
+	x86_mov_rr(b, true, X86_RBP, X86_RDX);
+	x86_mov_rr(b, true, X86_R11, X86_RSI);
+	x86_store(b, true, CTX, CTX_OFF(saved_rsp), X86_RSP);
+	for (int r = 0; r < 10; r++)
+		x86_load(b, true, reg_map[r], X86_R11, r * 8);
+	x86_u8(b, 0xe8); /* call body: patched below */
+	x86_u32(b, 0);
+	size_t call_end = b->len;
+	x86_store(b, true, CTX, CTX_OFF(r0), X86_RAX);
+	x86_alu_rr(b, false, X86_XOR, X86_RAX, X86_RAX);
+	x86_jmp(b, st->epilogue_off, false);
+	if (!b->oom) {
+		uint32_t rel = (uint32_t)(b->len - call_end);
+		memcpy(b->p + call_end - 4, &rel, 4);
+	}
+}
+
+static void emit_prog(struct jit_state *st, size_t *entry_off)
+{
+	const struct bpfrt_vm_prog *prog = st->prog;
+	st->b.len = 0;
+	emit_prefix(st, entry_off);
+	for (uint32_t i = 0; i <= prog->cnt; i++) {
+		const struct vm_insn *in = &prog->insns[i];
+		st->i = i;
+		if (in->op == VM_OP_LDDW_HI) {
+			/* Unreachable but for a stray jump: only then a fault,
+			 * skipped by the lddw's fall-through. */
+			if (st->targeted[i]) {
+				size_t over = x86_jmp8_fwd(&st->b);
+				st->addrs[i] = (uint32_t)st->b.len;
+				emit_fault(st, JIT_F_FELL);
+				x86_bind8(&st->b, over);
+			} else {
+				st->addrs[i] = (uint32_t)st->b.len;
+			}
+			continue;
+		}
+		st->addrs[i] = (uint32_t)st->b.len;
+		emit_insn(st, in);
+	}
+}
+
+/* Jump targets inside [0, cnt] and registers r0-r10, as the lowering
+ * assumes; LDDW_HI slots that are jump targets get a fault path. */
+static void validate(struct jit_state *st)
+{
+	const struct bpfrt_vm_prog *prog = st->prog;
+	for (uint32_t i = 0; i < prog->cnt; i++) {
+		const struct vm_insn *in = &prog->insns[i];
+		if (in->op >= BPFRT_OP_COUNT)
+			continue;
+		if (in->dst > 10 || in->src > 10) {
+			fail(st, "insn %u: register out of range", i);
+			return;
+		}
+		if (!(bpfrt_opcodes[in->op].flags & BPFRT_OPF_JUMP))
+			continue;
+		int64_t rel = (in->op == BPFRT_OP_JA32 || in->op == BPFRT_OP_CALL_LOCAL) ? in->imm : in->off;
+		int64_t t = (int64_t)i + rel + 1;
+		if (t < 0 || t > (int64_t)prog->cnt) {
+			fail(st, "insn %u: jump target %lld out of range", i, (long long)t);
+			return;
+		}
+		if (t < (int64_t)prog->cnt && prog->insns[t].op == VM_OP_LDDW_HI)
+			st->targeted[t] = 1;
+	}
+}
+
+struct jit_image *bpfrt_jit_compile(const struct bpfrt_vm_prog *prog)
+{
+	struct jit_image *img = calloc(1, sizeof(*img));
+	if (!img)
+		return NULL;
+	img->prog = prog;
+	img->cnt = prog->cnt;
+	struct jit_state st = {.prog = prog, .err = img->reason};
+	st.addrs = calloc(prog->cnt + 1, sizeof(uint32_t));
+	st.prev = calloc(prog->cnt + 1, sizeof(uint32_t));
+	st.targeted = calloc(prog->cnt + 1, 1);
+	if (!st.addrs || !st.prev || !st.targeted) {
+		fail(&st, "out of memory");
+		goto out;
+	}
+	validate(&st);
+	size_t entry_off = 0;
+	bool converged = false;
+	st.forced_long = true;
+	for (uint32_t pass = 1; !st.failed && pass <= 40 && !converged; pass++) {
+		emit_prog(&st, &entry_off);
+		img->passes = pass;
+		converged = pass > 1 && !memcmp(st.addrs, st.prev, (prog->cnt + 1) * sizeof(uint32_t));
+		uint32_t *t = st.prev;
+		st.prev = st.addrs;
+		st.addrs = t;
+		st.forced_long = false;
+		if (st.b.oom)
+			fail(&st, "out of memory or an oversized instruction sequence");
+	}
+	if (!st.failed && !converged) {
+		/* Never seen: sizes only shrink.  Near jumps everywhere are
+		 * exact on the second pass. */
+		st.forced_long = true;
+		for (int k = 0; k < 2; k++) {
+			emit_prog(&st, &entry_off);
+			uint32_t *t = st.prev;
+			st.prev = st.addrs;
+			st.addrs = t;
+		}
+	}
+	if (st.failed || st.b.oom) {
+		fail(&st, "out of memory");
+		goto out;
+	}
+	/* st.prev holds the final pass's offsets. */
+	long page = sysconf(_SC_PAGESIZE);
+	img->size = st.b.len;
+	img->map_size = (st.b.len + (size_t)page - 1) & ~((size_t)page - 1);
+	void *mem = mmap(NULL, img->map_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (mem == MAP_FAILED) {
+		fail(&st, "mmap failed");
+		goto out;
+	}
+	memcpy(mem, st.b.p, st.b.len);
+	if (mprotect(mem, img->map_size, PROT_READ | PROT_EXEC)) {
+		munmap(mem, img->map_size);
+		fail(&st, "mprotect to read+exec failed");
+		goto out;
+	}
+	__builtin___clear_cache((char *)mem, (char *)mem + img->size);
+	img->mem = mem;
+	img->addrs = st.prev;
+	st.prev = NULL;
+	img->entry_off = (uint32_t)entry_off;
+out:
+	free(st.addrs);
+	free(st.prev);
+	free(st.targeted);
+	free(st.b.p);
+	return img;
+}
+
+void bpfrt_jit_free(struct jit_image *img)
+{
+	if (!img)
+		return;
+	if (img->mem)
+		munmap(img->mem, img->map_size);
+	free(img->addrs);
+	free(img);
+}
+
+const struct jit_image *bpfrt_jit_get(const struct bpfrt_vm_prog *prog)
+{
+	struct bpfrt_vm_prog *p = (struct bpfrt_vm_prog *)prog; /* the cache is the only mutable part */
+	struct jit_image *img = __atomic_load_n(&p->jit, __ATOMIC_ACQUIRE);
+	if (img)
+		return img;
+	img = bpfrt_jit_compile(prog);
+	if (!img)
+		return NULL;
+	struct jit_image *expected = NULL;
+	if (!__atomic_compare_exchange_n(&p->jit, &expected, img, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE)) {
+		bpfrt_jit_free(img); /* another thread published first */
+		return expected;
+	}
+	if (!img->mem && getenv("BPFRT_JIT_LOG"))
+		fprintf(stderr, "bpfrt: jit: %s: runs on the interpreter: %s\n",
+			prog->name ? prog->name : "(unnamed)", img->reason);
+	return img;
+}
+
+int bpfrt_jit_status(const struct bpfrt_vm_prog *prog, const char **reason)
+{
+	const struct jit_image *img = __atomic_load_n(&prog->jit, __ATOMIC_ACQUIRE);
+	if (reason)
+		*reason = img && !img->mem ? img->reason : NULL;
+	return img ? img->mem != NULL : -1;
+}
