@@ -8,6 +8,7 @@
  * verifier plugs in before bpfrt_vm_prog_new (see the marked place).
  */
 #include "core/prog.h"
+#include "core/btf_obj.h"
 #include "helpers/helpers.h"
 #include "verifier/verifier.h"
 
@@ -217,9 +218,65 @@ static void drop_dead_code(struct bpfrt_prog *p, const uint8_t *seen)
 	}
 }
 
+static int verify_prog_lines(struct bpfrt_prog *p, const union bpf_attr *attr,
+			     const struct bpfrt_verifier_line *lines, uint32_t nlines);
+
+/* The source lines of BTF line info (line_info + prog_btf_fd), for the
+ * verifier's messages.  Returns the number of lines (0 without line info,
+ * or a negative errno); *out is malloc'd and *btf holds a reference the
+ * caller puts (the strings live in it). */
+static int read_line_info(struct bpfrt *rt, const union bpf_attr *attr, struct bpfrt_verifier_line **out,
+			  struct bpfrt_btf_obj **btf)
+{
+	*out = NULL;
+	*btf = NULL;
+	if (!attr->line_info_cnt)
+		return 0;
+	uint32_t rs = attr->line_info_rec_size;
+	if (rs < sizeof(struct bpf_line_info) || rs > 4096 || rs % 4 || !attr->line_info)
+		return -EINVAL;
+	int err = bpfrt_btf_obj_get_fd(rt, (int)attr->prog_btf_fd, btf);
+	if (err)
+		return err;
+	struct bpfrt_verifier_line *v = calloc(attr->line_info_cnt, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	const uint8_t *rec = U64_PTR(attr->line_info);
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < attr->line_info_cnt; i++) {
+		struct bpf_line_info li;
+		memcpy(&li, rec + (size_t)i * rs, sizeof(li));
+		if (n && li.insn_off <= v[n - 1].insn)
+			continue; /* the kernel wants them sorted: keep the first of each */
+		v[n++] = (struct bpfrt_verifier_line){.insn = li.insn_off, .line = li.line_col >> 10,
+						      .file = bpfrt_btf_str((*btf)->btf, li.file_name_off),
+						      .text = bpfrt_btf_str((*btf)->btf, li.line_off)};
+	}
+	*out = v;
+	return (int)n;
+}
+
 /* Prove the program safe (src/verifier/).  The verifier reads the portable
  * form, whose lddw instructions name maps by index into p->maps. */
-static int verify_prog(struct bpfrt_prog *p, const union bpf_attr *attr)
+static int verify_prog(struct bpfrt *rt, struct bpfrt_prog *p, const union bpf_attr *attr)
+{
+	struct bpfrt_verifier_line *lines;
+	struct bpfrt_btf_obj *btf;
+	int nlines = read_line_info(rt, attr, &lines, &btf);
+	if (nlines < 0) {
+		if (btf)
+			bpfrt_obj_put(&btf->obj);
+		return nlines;
+	}
+	int err = verify_prog_lines(p, attr, lines, (uint32_t)nlines);
+	free(lines);
+	if (btf)
+		bpfrt_obj_put(&btf->obj);
+	return err;
+}
+
+static int verify_prog_lines(struct bpfrt_prog *p, const union bpf_attr *attr,
+			     const struct bpfrt_verifier_line *lines, uint32_t nlines)
 {
 	struct bpfrt_verifier_map *maps = calloc(p->nr_maps + 1, sizeof(*maps));
 	if (!maps)
@@ -230,6 +287,7 @@ static int verify_prog(struct bpfrt_prog *p, const union bpf_attr *attr)
 		.insns = p->portable, .cnt = p->insn_cnt, .prog_type = p->type,
 		.expected_attach_type = p->expected_attach_type, .gpl = p->gpl,
 		.maps = maps, .nr_maps = p->nr_maps,
+		.lines = lines, .nr_lines = nlines,
 		.log_level = attr->log_level,
 		.log_buf = attr->log_level ? U64_PTR(attr->log_buf) : NULL,
 		.log_size = attr->log_level ? attr->log_size : 0,
@@ -308,7 +366,7 @@ int bpfrt_cmd_prog_load(struct bpfrt *rt, union bpf_attr *attr)
 		err = resolve_map_refs(rt, p, attr);
 	p->unverified = (attr->prog_flags & BPFRT_F_UNVERIFIED) != 0;
 	if (!err && !p->unverified)
-		err = verify_prog(p, attr);
+		err = verify_prog(rt, p, attr);
 	if (!err) {
 		struct bpfrt_diag diag = {0};
 		struct bpfrt_vm_opts vo = {.sz = sizeof(vo), .name = p->name};

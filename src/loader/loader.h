@@ -168,7 +168,7 @@ struct bpfrt_object {
 	uint32_t npsecs;
 	uint32_t maps_sec, legacy_maps_sec; /* 0 when absent */
 	bool loaded;
-	char err[512];
+	char err[2048];
 };
 
 /* Record the error message; returns err (a negative errno) and sets errno. */

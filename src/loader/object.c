@@ -1116,7 +1116,7 @@ static int pin_new_maps(struct bpfrt_object *obj, const bool *reused, bool *pinn
 	return 0;
 }
 
-static int load_prog(struct bpfrt_object *obj, struct bpfrt_program *p)
+static int load_prog(struct bpfrt_object *obj, struct bpfrt_program *p, int btf_fd)
 {
 	if (!p->type)
 		return loader_err(obj, -EINVAL, "prog '%s': section '%s' gives no program type (set one with bpfrt_program_set_type)",
@@ -1139,6 +1139,12 @@ static int load_prog(struct bpfrt_object *obj, struct bpfrt_program *p)
 	a.log_buf = (uintptr_t)logbuf;
 	a.log_size = LOG_SIZE;
 	a.log_level = 1;
+	if (btf_fd >= 0 && p->nlinfo) {
+		a.prog_btf_fd = (uint32_t)btf_fd;
+		a.line_info = (uintptr_t)p->linfo;
+		a.line_info_cnt = p->nlinfo;
+		a.line_info_rec_size = sizeof(struct bpf_line_info);
+	}
 	struct loader_sec_def def;
 	if (p->sec_known && loader_sec_def_find(p->sec_name, &def) && def.sleepable)
 		a.prog_flags |= BPF_F_SLEEPABLE;
@@ -1153,9 +1159,12 @@ static int load_prog(struct bpfrt_object *obj, struct bpfrt_program *p)
 		if (p->poison_note[0] && strstr(logbuf, "195896080")) /* BPFRT_CORE_POISON reached */
 			err = loader_err(obj, fd, "%s: reachable, BPF_PROG_LOAD failed: %s", p->poison_note,
 					 strerror(-fd));
-		else
+		else {
+			/* bpfrt's readable summary says it all; else the whole log. */
+			const char *sum = strstr(logbuf, "bpfrt: insn ");
 			err = loader_err(obj, fd, "prog '%s' (section '%s'): BPF_PROG_LOAD failed: %s%s%s", p->name,
-					 p->sec_name, strerror(-fd), n ? ": " : "", logbuf);
+					 p->sec_name, strerror(-fd), n ? (sum ? "\n" : ": ") : "", sum ? sum : logbuf);
+		}
 		free(logbuf);
 		return err;
 	}
@@ -1215,9 +1224,13 @@ int bpfrt_object_load(struct bpfrt_object *obj)
 	int err = reused && pinned ? 0 : loader_err(obj, -ENOMEM, "out of memory");
 	if (!err)
 		err = create_maps(obj, reused);
+	/* The programs get the object's BTF too, for their line info: the
+	 * verifier names source lines in its messages. */
+	int prog_btf_fd = err ? -1 : load_btf(obj);
 	for (uint32_t i = 0; i < obj->nprogs && !err; i++)
 		if (obj->progs[i]->autoload)
-			err = load_prog(obj, obj->progs[i]);
+			err = load_prog(obj, obj->progs[i], prog_btf_fd);
+	close_fd(obj, &prog_btf_fd);
 	if (!err)
 		err = fill_prog_arrays(obj);
 	if (!err)

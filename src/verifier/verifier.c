@@ -1037,7 +1037,9 @@ static void write_summary(struct vf_env *env, struct bpfrt_verifier_out *out)
 	if (line)
 		snprintf(where, sizeof(where), " (%s:%d)", file ? file : "?", line);
 	int n = snprintf(out->summary, sizeof(out->summary), "insn %d%s: %s", env->err_insn, where, env->err_msg);
-	if (line && text && n < (int)sizeof(out->summary))
+	while (text && (*text == ' ' || *text == '\t'))
+		text++;
+	if (line && text && *text && n < (int)sizeof(out->summary))
 		n += snprintf(out->summary + n, sizeof(out->summary) - n, "\n  source: %s", text);
 	if (env->err_regs[0] && n < (int)sizeof(out->summary))
 		n += snprintf(out->summary + n, sizeof(out->summary) - n, "\n  registers: %s", env->err_regs);

@@ -29,7 +29,9 @@ out=$("$BPFRT" verify "$BAD" 2>&1)
 rc=$?
 [ "$rc" = 1 ] || fail "verify rejected: exit $rc, want 1"
 has "$out" "prog prog: rejected (Permission denied)" "verify rejected"
-has "$out" "bpfrt: insn 6: invalid access to packet" "verify rejected"
+has "$out" "bpfrt: insn 6 (" "verify rejected"
+has "$out" "pkt-parse-ip-missing-check.bpf.c:12): invalid access to packet" "verify rejected: source line from BTF line info"
+has "$out" "  source: return ip->ttl > 1 ? XDP_PASS : XDP_DROP;" "verify rejected: source text"
 has "$out" "  hint: prove the packet is long enough first" "verify rejected"
 has "$out" "  registers: R1=pkt(off=0,r=14)" "verify rejected"
 
@@ -46,7 +48,8 @@ has "$out" "  hint: " "verify log_level 2"
 out=$("$BPFRT" -j verify "$BAD" 2>&1)
 rc=$?
 [ "$rc" = 1 ] || fail "verify -j rejected: exit $rc, want 1"
-has "$out" '[{"prog":"prog","verified":false,"insns_processed":null,"error":"bpfrt: insn 6: invalid access to packet' "verify -j"
+has "$out" '[{"prog":"prog","verified":false,"insns_processed":null,"error":"bpfrt: insn 6 (' "verify -j"
+has "$out" 'invalid access to packet' "verify -j"
 has "$out" '\n  hint: prove the packet' "verify -j"
 
 # ---- accepted ----
@@ -88,8 +91,9 @@ has "$out" "bpfrt: insn 0: R2 !read_ok" "verify asm uninit"
 out=$("$BPFRT" prog load "$BAD" "$ROOT/p" 2>&1)
 rc=$?
 [ "$rc" = 255 ] || fail "prog load rejected: exit $rc, want 255"
-has "$out" "BPF_PROG_LOAD failed: Permission denied: invalid access to packet" "prog load rejected"
-has "$out" "bpfrt: insn 6: invalid access to packet" "prog load rejected"
+has "$out" "BPF_PROG_LOAD failed: Permission denied" "prog load rejected"
+has "$out" "pkt-parse-ip-missing-check.bpf.c:12): invalid access to packet" "prog load rejected"
+has "$out" "  source: return ip->ttl" "prog load rejected"
 has "$out" "  hint: prove the packet is long enough first" "prog load rejected"
 [ ! -e "$ROOT/p" ] || fail "prog load rejected: pinned anyway"
 "$BPFRT" prog load "$GOOD" "$ROOT/good" >/dev/null 2>&1 || fail "prog load accepted: failed"

@@ -44,7 +44,7 @@ struct verdict {
 /* BPF_PROG_LOAD with a log buffer that grows until the log fits. */
 static int verify_insns(struct bpfrt *rt, uint32_t type, uint32_t attach_type, const char *license,
 			const struct bpf_insn *insns, uint32_t cnt, const char *name, uint32_t log_level,
-			struct verdict *v)
+			int btf_fd, const struct bpf_line_info *linfo, uint32_t nlinfo, struct verdict *v)
 {
 	snprintf(v->name, sizeof(v->name), "%s", name);
 	for (uint32_t size = LOG_MIN;; size *= 2) {
@@ -61,6 +61,12 @@ static int verify_insns(struct bpfrt *rt, uint32_t type, uint32_t attach_type, c
 		a.log_buf = (uintptr_t)log;
 		a.log_size = size;
 		a.log_level = log_level;
+		if (btf_fd >= 0 && nlinfo) { /* source lines in the verifier's messages */
+			a.prog_btf_fd = (uint32_t)btf_fd;
+			a.line_info = (uintptr_t)linfo;
+			a.line_info_cnt = nlinfo;
+			a.line_info_rec_size = sizeof(*linfo);
+		}
 		size_t n = strlen(name);
 		memcpy(a.prog_name, name, n < BPF_OBJ_NAME_LEN - 1 ? n : BPF_OBJ_NAME_LEN - 1);
 		int fd = cli_bpf(rt, BPF_PROG_LOAD, &a);
@@ -225,6 +231,16 @@ static int verify_object(const struct cli *cli, struct bpfrt *rt, const char *pa
 		goto out;
 	}
 	size_t n = 0;
+	int btf_fd = -1;
+	size_t btf_size = 0;
+	const void *btf_raw = obj->btf ? bpfrt_btf_raw(obj->btf, &btf_size) : NULL;
+	if (btf_raw) {
+		union bpf_attr ba;
+		memset(&ba, 0, sizeof(ba));
+		ba.btf = (uintptr_t)btf_raw;
+		ba.btf_size = (uint32_t)btf_size;
+		btf_fd = cli_bpf(rt, BPF_BTF_LOAD, &ba);
+	}
 	struct verdict *v = calloc(obj->nprogs + 1, sizeof(*v));
 	if (!v) {
 		rc = cli_error(cli, "out of memory");
@@ -244,7 +260,7 @@ static int verify_object(const struct cli *cli, struct bpfrt *rt, const char *pa
 		int err = loader_relocate_prog(obj, p);
 		if (!err)
 			err = verify_insns(rt, p->type, p->attach_type, obj->license, p->insns, p->insn_cnt,
-					   p->name, log_level, cur);
+					   p->name, log_level, btf_fd, p->linfo, p->nlinfo, cur);
 		if (err) {
 			cur->err = err;
 			cur->log = strdup(bpfrt_object_error(obj));
@@ -252,6 +268,8 @@ static int verify_object(const struct cli *cli, struct bpfrt *rt, const char *pa
 	}
 	*out = v;
 	*nout = n;
+	if (btf_fd >= 0)
+		bpfrt_close(rt, btf_fd);
 out:
 	bpfrt_object_close(obj);
 	rm_tree(root);
@@ -301,7 +319,7 @@ int cmd_verify(struct cli *cli, int argc, char **argv)
 		if (!rc) {
 			const char *base = strrchr(file, '/');
 			v = calloc(1, sizeof(*v));
-			if (!v || verify_insns(rt, t, 0, "GPL", insns, cnt, base ? base + 1 : file, vlevel, v))
+			if (!v || verify_insns(rt, t, 0, "GPL", insns, cnt, base ? base + 1 : file, vlevel, -1, NULL, 0, v))
 				rc = cli_error(cli, "out of memory");
 			else
 				n = 1;
