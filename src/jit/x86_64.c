@@ -657,6 +657,10 @@ struct jit_image *bpfrt_jit_compile(const struct bpfrt_vm_prog *prog)
 		fail(&st, "out of memory");
 		goto out;
 	}
+#if !defined(__x86_64__)
+	fail(&st, "the JIT generates x86-64 code only");
+	goto out;
+#endif
 	validate(&st);
 	size_t entry_off = 0;
 	bool converged = false;

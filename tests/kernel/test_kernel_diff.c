@@ -3,7 +3,8 @@
  * stack ld/st/atomics, forward branches, goto/gotol diamonds) run in the kernel (XDP,
  * BPF_PROG_TEST_RUN) and in bpfrt (fast and checked); r0-r9 and the stack slots must agree.
  * Env: BPFRT_DIFF_SEED (unset: a fixed seed; "random": a new one, printed with the command that
- * replays it), _COUNT, _SHOW, _KERNEL_BUGS (see emit_misc_guard, zext_guard).
+ * replays it), _COUNT, _SHOW, _KERNEL_BUGS (see emit_misc_guard, zext_guard); BPFRT_ENGINE=jit
+ * runs the JIT as the fast engine (kernel.diff_jit).
  * Exits 77 (CTest skip) when bpf() is unavailable. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -18,6 +19,7 @@
 
 #include "bpfrt/asm.h"
 #include "bpfrt/bpfrt.h"
+#include "jit/jit.h"
 
 /* ---- Program layout ----------------------------------------------------
  * slot 0 (prefix):  *(u64 *)(r10 - 8) = r1        (ctx, for the epilogue)
@@ -552,6 +554,10 @@ static int kernel_exec(const struct prog *p, uint64_t *state)
 
 /* ---- The bpfrt side --------------------------------------------------------- */
 
+/* The "fast" engine: the interpreter, or the JIT with BPFRT_ENGINE=jit (no
+ * instruction budget then: the kernel verified the program, so it ends). */
+static uint32_t fast_flags;
+
 /* Runs p with the state buffer as ctx; returns 0 or the error (diag filled). */
 static int bpfrt_exec(struct bpfrt *rt, const struct prog *p, uint32_t flags, uint64_t *state,
 		      uint64_t *r0, struct bpfrt_diag *diag)
@@ -563,7 +569,14 @@ static int bpfrt_exec(struct bpfrt *rt, const struct prog *p, uint32_t flags, ui
 	memset(state, 0, STATE_BYTES);
 	struct bpfrt_run_opts o = {.sz = sizeof(o), .flags = flags, .ctx = state,
 				   .ctx_size = STATE_BYTES, .insn_limit = 1u << 20};
+	if (flags & BPFRT_RUN_JIT)
+		o.insn_limit = 0;
 	err = bpfrt_vm_run(vp, &o, r0, diag);
+	const char *why = NULL;
+	if (!err && (flags & BPFRT_RUN_JIT) && bpfrt_jit_status(vp, &why) != 1) {
+		snprintf(diag->msg, sizeof(diag->msg), "not compiled by the JIT: %s", why ? why : "?");
+		err = -ENOTSUP;
+	}
 	bpfrt_vm_prog_free(vp);
 	return err;
 }
@@ -587,7 +600,7 @@ static void run_both(struct bpfrt *rt, const struct prog *body, struct outcome *
 	o->kerr = kernel_exec(&kp, o->k);
 	if (o->kerr)
 		return;
-	o->ferr = bpfrt_exec(rt, &bp, 0, o->f, &o->fr0, &o->fdiag);
+	o->ferr = bpfrt_exec(rt, &bp, fast_flags, o->f, &o->fr0, &o->fdiag);
 	o->cerr = bpfrt_exec(rt, &bp, BPFRT_RUN_CHECKED, o->c, &o->cr0, &o->cdiag);
 }
 
@@ -940,6 +953,11 @@ int main(int argc, char **argv)
 	static struct tally t;
 	static struct row_pool pool;
 	parse_config(argc, argv, &c);
+	const char *engine = getenv("BPFRT_ENGINE");
+	if (engine && !strcmp(engine, "jit"))
+		fast_flags = BPFRT_RUN_JIT;
+	else if (engine && strcmp(engine, "interp"))
+		return printf("BPFRT_ENGINE must be interp or jit, not %s\n", engine), 1;
 	int err = probe_bpf();
 	if (err) {
 		printf("SKIP: bpf() unavailable: %s\n", strerror(-err));
@@ -947,8 +965,8 @@ int main(int argc, char **argv)
 	}
 	bool v4 = probe_v4();
 	pool_init(&pool, v4 ? 4 : 3);
-	printf("kernel diff: seed %" PRIu64 ", %" PRIu64 " programs, ISA v%d\n", c.seed, c.count,
-	       v4 ? 4 : 3);
+	printf("kernel diff: seed %" PRIu64 ", %" PRIu64 " programs, ISA v%d, engine %s\n", c.seed, c.count,
+	       v4 ? 4 : 3, fast_flags ? "jit" : "interp");
 	fflush(stdout);
 	struct bpfrt *rt = bpfrt_new(NULL);
 	if (!rt) {
