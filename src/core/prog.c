@@ -9,6 +9,7 @@
  */
 #include "core/prog.h"
 #include "core/btf_obj.h"
+#include "core/pkt_ctx.h"
 #include "helpers/helpers.h"
 #include "verifier/verifier.h"
 
@@ -256,6 +257,26 @@ static int read_line_info(struct bpfrt *rt, const union bpf_attr *attr, struct b
 	return (int)n;
 }
 
+/* Context rewriting, as the kernel's convert_ctx_accesses: a 32-bit load
+ * of xdp_md/__sk_buff data, data_end or data_meta becomes a 64-bit load of
+ * the real pointer kept after the UAPI struct (core/pkt_ctx.h). */
+static void rewrite_ctx_loads(struct bpfrt_prog *p, const uint8_t *kind)
+{
+	int32_t base = bpfrt_pkt_ctx_off(p->type);
+	if (base < 0)
+		return;
+	for (uint32_t i = 0; i < p->insn_cnt; i++) {
+		if (!kind[i])
+			continue;
+		struct bpf_insn *in = &p->xlated[i];
+		int32_t field = kind[i] == BPFRT_CTX_LOAD_DATA	 ? (int32_t)offsetof(struct bpfrt_pkt_ptrs, data)
+				: kind[i] == BPFRT_CTX_LOAD_END ? (int32_t)offsetof(struct bpfrt_pkt_ptrs, data_end)
+								 : (int32_t)offsetof(struct bpfrt_pkt_ptrs, data_meta);
+		in->code = BPF_LDX | BPF_MEM | BPF_DW;
+		in->off = (int16_t)(base + field);
+	}
+}
+
 /* Prove the program safe (src/verifier/).  The verifier reads the portable
  * form, whose lddw instructions name maps by index into p->maps. */
 static int verify_prog(struct bpfrt *rt, struct bpfrt_prog *p, const union bpf_attr *attr)
@@ -292,17 +313,20 @@ static int verify_prog_lines(struct bpfrt_prog *p, const union bpf_attr *attr,
 		.log_buf = attr->log_level ? U64_PTR(attr->log_buf) : NULL,
 		.log_size = attr->log_level ? attr->log_size : 0,
 	};
-	uint8_t *seen = calloc(p->insn_cnt, 1);
+	uint8_t *seen = calloc(2 * (size_t)p->insn_cnt, 1);
 	if (!seen) {
 		free(maps);
 		return -ENOMEM;
 	}
 	in.insn_seen = seen;
+	in.ctx_pkt_load = seen + p->insn_cnt;
 	struct bpfrt_verifier_out out;
 	int err = bpfrt_verify(&in, &out);
 	free(maps);
-	if (!err)
+	if (!err) {
 		drop_dead_code(p, seen);
+		rewrite_ctx_loads(p, in.ctx_pkt_load);
+	}
 	free(seen);
 	if (err && out.summary[0] && in.log_buf) {
 		/* bpfrt's readable verdict after the kernel-style log. */

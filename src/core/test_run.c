@@ -2,11 +2,12 @@
  * and context, `repeat` times, and report retval, duration and the data
  * and context afterwards, as the kernel's net/bpf/test_run.c does.
  *
- * Until the verifier rewrites context accesses, the packet is placed below
- * 4 GiB (MAP_32BIT) so the 32-bit data/data_end fields of xdp_md and
- * __sk_buff hold real addresses that programs can dereference.
+ * XDP and skb programs get the context of core/pkt_ctx.h: the UAPI struct
+ * and after it the packet pointers the verifier's rewrite loads from, so
+ * the packet buffer may be anywhere.
  */
 #define _GNU_SOURCE
+#include "core/pkt_ctx.h"
 #include "core/prog.h"
 #include "verifier/ctx_table.h"
 
@@ -32,7 +33,7 @@ struct low_buf {
 static int low_alloc(struct low_buf *b, size_t size)
 {
 	b->size = (size + PAGE - 1) & ~(size_t)(PAGE - 1);
-	b->base = mmap(NULL, b->size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+	b->base = mmap(NULL, b->size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	return b->base == MAP_FAILED ? -ENOMEM : 0;
 }
 
@@ -150,23 +151,25 @@ static int test_run_xdp(struct bpfrt_prog *p, union bpf_attr *attr)
 		return -ENOMEM;
 	uint8_t *data = buf.base + XDP_HEADROOM;
 	memcpy(data - meta, U64_PTR(attr->test.data_in), size);
-	md.data_meta = (uint32_t)(uintptr_t)(data - meta);
-	md.data = (uint32_t)(uintptr_t)data;
-	md.data_end = (uint32_t)(uintptr_t)(data - meta + size);
+	struct bpfrt_xdp_ctx c = {.md = md};
+	c.pkt.data_meta = (uintptr_t)(data - meta);
+	c.pkt.data = (uintptr_t)data;
+	c.pkt.data_end = (uintptr_t)(data - meta + size);
+	bpfrt_xdp_ctx_sync(&c);
 	/* The packet region is the whole frame buffer (headroom, data,
 	 * tailroom): bpf_xdp_adjust_head/meta/tail move data within it. */
-	struct bpfrt_run_opts o = {.sz = sizeof(o), .tail_call = bpfrt_prog_tail_call, .ctx = &md, .ctx_size = sizeof(md),
+	struct bpfrt_run_opts o = {.sz = sizeof(o), .tail_call = bpfrt_prog_tail_call, .ctx = &c, .ctx_size = sizeof(c),
 				   .packet = buf.base, .packet_size = PAGE};
 	uint64_t r0 = 0;
 	int err = run_repeat(p, &o, attr, &r0);
 	if (!err) {
-		uint8_t *start = (uint8_t *)(uintptr_t)md.data_meta, *end = (uint8_t *)(uintptr_t)md.data_end;
+		uint8_t *start = (uint8_t *)(uintptr_t)c.pkt.data_meta, *end = (uint8_t *)(uintptr_t)c.pkt.data_end;
 		err = copy_out(attr->test.data_out, &attr->test.data_size_out, start, (uint32_t)(end - start));
 		if (!err && has_ctx && attr->test.ctx_out) {
-			struct xdp_md out = md;
-			out.data = md.data - md.data_meta;
+			struct xdp_md out = c.md;
+			out.data = (uint32_t)(c.pkt.data - c.pkt.data_meta);
 			out.data_meta = 0;
-			out.data_end = md.data_end - md.data_meta;
+			out.data_end = (uint32_t)(c.pkt.data_end - c.pkt.data_meta);
 			err = copy_out(attr->test.ctx_out, &attr->test.ctx_size_out, &out, sizeof(out));
 		}
 	}
@@ -250,21 +253,24 @@ static int test_run_skb(struct bpfrt_prog *p, union bpf_attr *attr)
 	if (!skb.ifindex)
 		skb.ifindex = 1; /* loopback, as the kernel's test device */
 	skb.ingress_ifindex = 0;
-	skb.data = (uint32_t)(uintptr_t)data;
-	skb.data_end = (uint32_t)(uintptr_t)(frame + size);
-	skb.data_meta = skb.data;
-	struct bpfrt_run_opts o = {.sz = sizeof(o), .tail_call = bpfrt_prog_tail_call, .ctx = &skb, .ctx_size = sizeof(skb),
+	struct bpfrt_skb_ctx c = {.skb = skb};
+	c.pkt.data = (uintptr_t)data;
+	c.pkt.data_end = (uintptr_t)(frame + size);
+	c.pkt.data_meta = c.pkt.data;
+	bpfrt_skb_ctx_sync(&c);
+	struct bpfrt_run_opts o = {.sz = sizeof(o), .tail_call = bpfrt_prog_tail_call, .ctx = &c, .ctx_size = sizeof(c),
 				   .packet = data, .packet_size = (size_t)(frame + size - data)};
 	uint64_t r0 = 0;
 	int err = run_repeat(p, &o, attr, &r0);
+	skb = c.skb;
 	if (!err) {
-		uint8_t *start = (uint8_t *)(uintptr_t)skb.data;
+		uint8_t *start = (uint8_t *)(uintptr_t)c.pkt.data;
 		if (!is_l2) {
 			/* The kernel pushes the link-layer header back as zeroes. */
 			start -= ETH_HLEN;
 			memset(start, 0, ETH_HLEN);
 		}
-		uint8_t *end = (uint8_t *)(uintptr_t)skb.data_end;
+		uint8_t *end = (uint8_t *)(uintptr_t)c.pkt.data_end;
 		err = copy_out(attr->test.data_out, &attr->test.data_size_out, start, (uint32_t)(end - start));
 		if (!err && attr->test.ctx_out) {
 			struct __sk_buff out = {0};

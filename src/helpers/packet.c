@@ -5,9 +5,11 @@
  * The run's packet region says where the packet's buffer is: for XDP the
  * whole frame (headroom, data, tailroom; test_run.c and the hooks lay it
  * out as the kernel does: 4096 bytes, the skb_shared_info tailroom at the
- * end), for skb programs the data from skb->data on.  ctx is the program's
- * xdp_md / __sk_buff, whose 32-bit data fields hold the addresses.
+ * end), for skb programs the data from skb->data on.  ctx is the run's
+ * struct bpfrt_xdp_ctx / bpfrt_skb_ctx (core/pkt_ctx.h), whose packet
+ * pointers these helpers read and move.
  */
+#include "core/pkt_ctx.h"
 #include "core/prog.h"
 
 #include <errno.h>
@@ -24,13 +26,21 @@ static uint32_t prog_type(const struct bpfrt_run *run)
 	return p ? p->type : 0;
 }
 
-/* The xdp_md of this run, or NULL when ctx isn't the run's ctx. */
-static struct xdp_md *xdp_ctx(struct bpfrt_run *run, uint64_t ctx)
+/* The packet pointers of this run's XDP context, or NULL when ctx isn't
+ * the run's ctx. */
+static struct bpfrt_pkt_ptrs *xdp_ctx(struct bpfrt_run *run, uint64_t ctx)
 {
 	if (prog_type(run) != BPF_PROG_TYPE_XDP || ctx != (uintptr_t)run->opts->ctx ||
-	    run->opts->ctx_size < sizeof(struct xdp_md) || !run->opts->packet)
+	    run->opts->ctx_size < sizeof(struct bpfrt_xdp_ctx) || !run->opts->packet)
 		return NULL;
-	return (struct xdp_md *)(uintptr_t)ctx;
+	return &((struct bpfrt_xdp_ctx *)(uintptr_t)ctx)->pkt;
+}
+
+/* After moving the packet: the UAPI copies follow (core/pkt_ctx.h). */
+static uint64_t xdp_moved(struct bpfrt_pkt_ptrs *pkt)
+{
+	bpfrt_xdp_ctx_sync((struct bpfrt_xdp_ctx *)((char *)pkt - offsetof(struct bpfrt_xdp_ctx, pkt)));
+	return 0;
 }
 
 /* The metadata area is [data_meta, data): it moves with the data (the
@@ -40,20 +50,20 @@ static uint64_t h_xdp_adjust_head(uint64_t ctx, uint64_t delta, uint64_t r3, uin
 				  struct bpfrt_run *run)
 {
 	(void)r3, (void)r4, (void)r5;
-	struct xdp_md *md = xdp_ctx(run, ctx);
+	struct bpfrt_pkt_ptrs *md = xdp_ctx(run, ctx);
 	if (!md)
 		return (uint64_t)-EINVAL;
 	uintptr_t hard = (uintptr_t)run->opts->packet;
 	int64_t d = (int32_t)delta;
-	uint32_t metalen = md->data - md->data_meta;
+	uint64_t metalen = md->data - md->data_meta;
 	int64_t data = (int64_t)md->data + d;
 	if (data < (int64_t)(hard + XDP_FRAME_SIZE + metalen) || data > (int64_t)md->data_end - ETH_HLEN)
 		return (uint64_t)-EINVAL;
 	if (metalen)
 		memmove((void *)(uintptr_t)(md->data_meta + d), (void *)(uintptr_t)md->data_meta, metalen);
-	md->data_meta = (uint32_t)((int64_t)md->data_meta + d);
-	md->data = (uint32_t)data;
-	return 0;
+	md->data_meta = (uint64_t)((int64_t)md->data_meta + d);
+	md->data = (uint64_t)data;
+	return xdp_moved(md);
 }
 
 /* bpf_xdp_adjust_meta: data_meta moves by delta, staying between the end of
@@ -63,7 +73,7 @@ static uint64_t h_xdp_adjust_meta(uint64_t ctx, uint64_t delta, uint64_t r3, uin
 				  struct bpfrt_run *run)
 {
 	(void)r3, (void)r4, (void)r5;
-	struct xdp_md *md = xdp_ctx(run, ctx);
+	struct bpfrt_pkt_ptrs *md = xdp_ctx(run, ctx);
 	if (!md)
 		return (uint64_t)-EINVAL;
 	uintptr_t hard = (uintptr_t)run->opts->packet;
@@ -73,15 +83,15 @@ static uint64_t h_xdp_adjust_meta(uint64_t ctx, uint64_t delta, uint64_t r3, uin
 	uint64_t metalen = (uint64_t)((int64_t)md->data - meta);
 	if ((metalen & 3) || metalen > XDP_META_MAX)
 		return (uint64_t)-EACCES;
-	md->data_meta = (uint32_t)meta;
-	return 0;
+	md->data_meta = (uint64_t)meta;
+	return xdp_moved(md);
 }
 
 static uint64_t h_xdp_adjust_tail(uint64_t ctx, uint64_t delta, uint64_t r3, uint64_t r4, uint64_t r5,
 				  struct bpfrt_run *run)
 {
 	(void)r3, (void)r4, (void)r5;
-	struct xdp_md *md = xdp_ctx(run, ctx);
+	struct bpfrt_pkt_ptrs *md = xdp_ctx(run, ctx);
 	if (!md)
 		return (uint64_t)-EINVAL;
 	uintptr_t hard_end = (uintptr_t)run->opts->packet + run->opts->packet_size - XDP_TAILROOM;
@@ -91,8 +101,8 @@ static uint64_t h_xdp_adjust_tail(uint64_t ctx, uint64_t delta, uint64_t r3, uin
 		return (uint64_t)-EINVAL;
 	if (d > 0) /* as the kernel: grown bytes never show old contents */
 		memset((void *)(uintptr_t)md->data_end, 0, (size_t)d);
-	md->data_end = (uint32_t)end;
-	return 0;
+	md->data_end = (uint64_t)end;
+	return xdp_moved(md);
 }
 
 static bool is_skb_type(uint32_t t)
@@ -110,8 +120,10 @@ static uint64_t h_skb_load_bytes(uint64_t ctx, uint64_t off, uint64_t to, uint64
 	if (!len || len > 0xffff || !bpfrt_run_access_ok(run, (void *)(uintptr_t)to, len, true))
 		return (uint64_t)-EINVAL;
 	/* off counts from skb->data (which the program may not have moved). */
-	const struct __sk_buff *skb = o->ctx;
-	uintptr_t data = skb->data, end = skb->data_end;
+	if (o->ctx_size < sizeof(struct bpfrt_skb_ctx))
+		return (uint64_t)-EINVAL;
+	const struct bpfrt_skb_ctx *skb = o->ctx;
+	uintptr_t data = skb->pkt.data, end = skb->pkt.data_end;
 	if ((uint32_t)off > 0xffff || data + (uint32_t)off + len > end) {
 		memset((void *)(uintptr_t)to, 0, len);
 		return (uint64_t)-EFAULT;

@@ -283,6 +283,8 @@ static int check_ctx_access(struct vf_env *env, uint32_t regno, const struct vf_
 		return 0;
 	static const uint8_t types[] = {[CTX_SCALAR] = SCALAR_VALUE, [CTX_PKT] = PTR_TO_PACKET,
 					[CTX_PKT_END] = PTR_TO_PACKET_END, [CTX_PKT_META] = PTR_TO_PACKET_META, [CTX_ZERO] = SCALAR_VALUE};
+	if (kind == CTX_PKT || kind == CTX_PKT_END || kind == CTX_PKT_META)
+		env->aux[env->insn_idx].ctx_pkt = kind;
 	if (kind == CTX_ZERO) {
 		vf_mark_const(dst, 0);
 	} else if (kind == CTX_SCALAR) {
@@ -379,12 +381,29 @@ int vf_check_mem_access(struct vf_env *env, uint32_t regno, int32_t off, uint32_
 	return err;
 }
 
+/* One instruction, one kind of base pointer when it is the context: its
+ * accesses are rewritten for the context's real layout (the kernel's
+ * "same insn cannot be used with different pointers"). */
+static int check_base_type(struct vf_env *env, uint32_t idx, uint32_t regno)
+{
+	uint8_t t = vf_cur_regs(env->cur)[regno].type;
+	struct vf_insn_aux *a = &env->aux[idx];
+	if (!a->ptr_type) {
+		a->ptr_type = t;
+		return 0;
+	}
+	if (a->ptr_type != t && (a->ptr_type == PTR_TO_CTX || t == PTR_TO_CTX))
+		return vf_error(env, -EINVAL, "same insn cannot be used with different pointers");
+	return 0;
+}
+
 int vf_check_mem(struct vf_env *env, const struct bpf_insn *in, uint32_t idx)
 {
 	uint32_t size = bpfrt_opcodes[bpfrt_insn_op(in)].size;
 	uint8_t cls = BPF_CLASS(in->code);
-	int err;
-	(void)idx;
+	int err = check_base_type(env, idx, cls == BPF_LDX ? in->src_reg : in->dst_reg);
+	if (err)
+		return err;
 	if (cls == BPF_LDX) {
 		if ((err = vf_check_reg_read(env, in->src_reg)))
 			return err;

@@ -159,6 +159,7 @@ struct vf_insn_aux {
 	bool jmp_target;
 	bool zext_dst;           /* a 32-bit result whose upper half is read (JIT hint) */
 	uint8_t ptr_type;        /* memory instructions: base pointer type seen (ctx rewriting) */
+	uint8_t ctx_pkt;         /* a ctx load of a packet pointer field: enum vf_ctx_kind (rewritten) */
 	bool ptr_type_mixed;     /* the same instruction saw two different base types */
 	uint16_t live_in;        /* registers read before written from here (static liveness) */
 	const struct vf_map *map; /* lddw map references */

@@ -1099,6 +1099,12 @@ done:
 	if (!err && in->insn_seen)
 		for (uint32_t i = 0; i < in->cnt; i++)
 			in->insn_seen[i] = env.aux[i].seen;
+	if (!err && in->ctx_pkt_load) {
+		static const uint8_t map[] = {[CTX_PKT] = BPFRT_CTX_LOAD_DATA, [CTX_PKT_END] = BPFRT_CTX_LOAD_END,
+					      [CTX_PKT_META] = BPFRT_CTX_LOAD_META};
+		for (uint32_t i = 0; i < in->cnt; i++)
+			in->ctx_pkt_load[i] = env.aux[i].ctx_pkt < sizeof(map) ? map[env.aux[i].ctx_pkt] : 0;
+	}
 	if (out) {
 		out->err_insn = env.err ? env.err_insn : -1;
 		out->insn_processed = env.insn_processed;

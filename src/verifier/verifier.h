@@ -19,6 +19,8 @@
  * instruction whose CO-RE relocation could not be resolved. */
 #define BPFRT_CORE_POISON 0xbad2310
 
+enum { BPFRT_CTX_LOAD_DATA = 1, BPFRT_CTX_LOAD_END, BPFRT_CTX_LOAD_META };
+
 struct bpfrt_verifier_line {
 	uint32_t insn;        /* first instruction of the line */
 	uint32_t line;        /* source line number */
@@ -52,6 +54,10 @@ struct bpfrt_verifier_in {
 	char *log_buf;        /* may be NULL */
 	uint32_t log_size;
 	uint8_t *insn_seen;   /* optional, cnt bytes: set to 1 for each instruction some path reaches */
+	/* optional, cnt bytes: for each 32-bit context load of a packet pointer
+	 * field, BPFRT_CTX_LOAD_DATA/_END/_META (0 elsewhere): the caller
+	 * rewrites them for the context's real layout. */
+	uint8_t *ctx_pkt_load;
 };
 
 struct bpfrt_verifier_out {
