@@ -11,6 +11,7 @@
 #include <sys/mman.h>
 
 #include "bpfrt/asm.h"
+#include "core/pkt_ctx.h"
 #include "core/prog.h"
 #include "maps/map.h"
 #include "verifier/ctx_table.h"
@@ -196,7 +197,7 @@ struct vs *vs_new(void)
 		return NULL;
 	g_vs = vs;
 	vs->rt = bpfrt_new(NULL);
-	vs->page = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+	vs->page = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	vs->ctx_buf = malloc(65536);
 	if (!vs->rt || vs->page == MAP_FAILED || !vs->ctx_buf)
 		goto fail;
@@ -1100,8 +1101,9 @@ static enum vs_result run_one(struct vs *vs, struct bpfrt_prog *prog, const stru
 	static const uint32_t pkt_sizes[] = {0, 14, 64, 1500};
 	uint32_t size = idx < 4 ? pkt_sizes[idx] : (uint32_t)(vs_rand(s) % 1501);
 	uint8_t *frame = vs->page + PKT_OFF;
-	struct xdp_md md = {0};
-	struct __sk_buff skb = {0};
+	struct bpfrt_xdp_ctx xc = {0};
+	struct bpfrt_skb_ctx sc = {0};
+	uint32_t uapi_size = 0; /* bytes of the context the program sees (core/pkt_ctx.h) */
 	uint32_t zero = 0;
 	/* the single-element array's value, reachable by direct value access */
 	struct bpfrt_region global = {.name = "global", .start = vs->maps[M_GLOBAL]->ops->lookup(vs->maps[M_GLOBAL], &zero),
@@ -1113,24 +1115,28 @@ static enum vs_result run_one(struct vs *vs, struct bpfrt_prog *prog, const stru
 	memset(vs->page, 0xa5, PAGE);
 	fill(s, frame, size);
 	if (p->type == BPF_PROG_TYPE_XDP) {
-		md.data = md.data_meta = (uint32_t)(uintptr_t)frame;
-		md.data_end = (uint32_t)(uintptr_t)(frame + size);
-		md.ingress_ifindex = 1;
-		o.ctx = &md, o.ctx_size = sizeof(md);
+		xc.pkt.data = xc.pkt.data_meta = (uintptr_t)frame;
+		xc.pkt.data_end = (uintptr_t)(frame + size);
+		bpfrt_xdp_ctx_sync(&xc);
+		xc.md.ingress_ifindex = 1;
+		o.ctx = &xc, o.ctx_size = sizeof(xc);
 		o.packet = frame, o.packet_size = size;
-		memcpy(before, &md, sizeof(md));
+		uapi_size = sizeof(xc.md);
+		memcpy(before, &xc.md, uapi_size);
 	} else if (p->type == BPF_PROG_TYPE_SOCKET_FILTER || p->type == BPF_PROG_TYPE_SCHED_CLS ||
 		   p->type == BPF_PROG_TYPE_SCHED_ACT) {
-		fill(s, &skb, sizeof(skb));
+		fill(s, &sc.skb, sizeof(sc.skb));
 		bool l2 = p->type != BPF_PROG_TYPE_SOCKET_FILTER;
 		uint32_t hl = l2 || size < 14 ? 0 : 14;
-		skb.len = size - hl;
-		skb.data = skb.data_meta = (uint32_t)(uintptr_t)(frame + hl);
-		skb.data_end = (uint32_t)(uintptr_t)(frame + size);
-		skb.sk = 0;
-		o.ctx = &skb, o.ctx_size = sizeof(skb);
+		sc.skb.len = size - hl;
+		sc.pkt.data = sc.pkt.data_meta = (uintptr_t)(frame + hl);
+		sc.pkt.data_end = (uintptr_t)(frame + size);
+		bpfrt_skb_ctx_sync(&sc);
+		sc.skb.sk = 0;
+		o.ctx = &sc, o.ctx_size = sizeof(sc);
 		o.packet = frame + hl, o.packet_size = size - hl;
-		memcpy(before, &skb, sizeof(skb));
+		uapi_size = sizeof(sc.skb);
+		memcpy(before, &sc.skb, uapi_size);
 	} else {
 		fill(s, vs->ctx_buf, cd ? cd->size : 64);
 		o.ctx = vs->ctx_buf, o.ctx_size = cd ? cd->size : 64;
@@ -1153,7 +1159,7 @@ static enum vs_result run_one(struct vs *vs, struct bpfrt_prog *prog, const stru
 		snprintf(why, why_len, "ring buffer record leaked at exit (packet %u bytes)", size);
 		res = VS_ESCAPE;
 	} else if (o.ctx != vs->ctx_buf && cd) {
-		for (uint32_t i = 0; i < o.ctx_size; i++) {
+		for (uint32_t i = 0; i < uapi_size; i++) {
 			if (((uint8_t *)o.ctx)[i] != before[i] && !ctx_byte_writable(cd, i)) {
 				snprintf(why, why_len, "context byte %u (not writable) changed (packet %u bytes)", i, size);
 				res = VS_ESCAPE;
