@@ -486,6 +486,11 @@ int vf_check_helper_call(struct vf_env *env, const struct bpf_insn *in, uint32_t
 		vf_hint(env, "call bpf_spin_unlock() before calling %s", p->name);
 		return e;
 	}
+	if ((p->flags & VF_TAIL_CALL) && st->nr_refs) {
+		int e = vf_error(env, -EINVAL, "tail_call would lead to reference leak");
+		vf_hint(env, "submit or discard the ring buffer record before bpf_tail_call(): a successful tail call never returns here");
+		return e;
+	}
 	struct call_meta meta = {.mem_regno = -1};
 	for (uint32_t a = 0; a < 5; a++) {
 		int err = check_func_arg(env, p, a, &meta);
