@@ -60,6 +60,18 @@ struct bpfrt_opts {
 	 * $BPFRT_PIN_ROOT environment variable, else /run/bpfrt as root and
 	 * /tmp/bpfrt-UID otherwise.  Created on first use, mode 0700. */
 	const char *pin_root;
+	/* The engine of the runtime's program runs (BPF_PROG_TEST_RUN, hooks);
+	 * BPFRT_ENGINE_DEFAULT: $BPFRT_ENGINE (jit, interp or checked), else the
+	 * JIT.  Programs loaded with BPFRT_F_UNVERIFIED always interpret, with
+	 * an instruction budget. */
+	uint32_t engine; /* enum bpfrt_engine */
+};
+
+enum bpfrt_engine {
+	BPFRT_ENGINE_DEFAULT = 0,
+	BPFRT_ENGINE_JIT,     /* native code from the x86-64 JIT (interpreter where it can't compile) */
+	BPFRT_ENGINE_INTERP,  /* the interpreter */
+	BPFRT_ENGINE_CHECKED, /* the bounds-checked interpreter */
 };
 
 /* Create a runtime with the default helpers registered.  opts may be NULL.
@@ -69,6 +81,16 @@ BPFRT_API void bpfrt_free(struct bpfrt *rt);
 
 /* The runtime's pin root (see struct bpfrt_opts). */
 BPFRT_API const char *bpfrt_pin_root(const struct bpfrt *rt);
+/* The engine the runtime's program runs use (never BPFRT_ENGINE_DEFAULT). */
+BPFRT_API enum bpfrt_engine bpfrt_engine(const struct bpfrt *rt);
+/* "jit", "interp", "checked" <-> enum bpfrt_engine; parse returns -EINVAL
+ * for anything else, name returns NULL for an unknown value. */
+BPFRT_API int bpfrt_engine_parse(const char *name);
+BPFRT_API const char *bpfrt_engine_name(enum bpfrt_engine engine);
+/* bpfrt_vm_prog_jited for the program behind prog_fd (the image lives as
+ * long as the program); -EBADF/-EINVAL for an fd that is not a program. */
+struct bpfrt_jited;
+BPFRT_API int bpfrt_prog_jited(struct bpfrt *rt, int prog_fd, bool compile, struct bpfrt_jited *out);
 
 /* The bpf(2) system call, in user space: same commands, same union bpf_attr
  * fields, same errno values.  Returns >= 0 (an fd for commands that create
@@ -120,6 +142,25 @@ BPFRT_API int bpfrt_vm_prog_new(struct bpfrt *rt, const struct bpf_insn *insns, 
 				struct bpfrt_diag *diag);
 BPFRT_API void bpfrt_vm_prog_free(struct bpfrt_vm_prog *prog);
 BPFRT_API uint32_t bpfrt_vm_prog_insn_cnt(const struct bpfrt_vm_prog *prog);
+
+/* A program's x86-64 JIT image, for tools (disassembly, perf maps) and
+ * tests.  Everything it points to lives as long as the program. */
+struct bpfrt_jited {
+	size_t sz;                /* sizeof(struct bpfrt_jited), set by the caller */
+	const uint8_t *code;      /* the native code (read+exec), size bytes */
+	size_t size;
+	const uint32_t *insn_off; /* insn_off[i]: offset in code of instruction slot i (insn_cnt + 1 entries) */
+	uint32_t insn_cnt;
+	uint32_t entry_off;       /* offset of the entry sequence the C side calls */
+	uint32_t passes;          /* emission passes until the offsets converged */
+	uint64_t compile_ns;      /* compilation time */
+	const char *reason;       /* when not compiled: why */
+};
+/* Describe prog's JIT image, compiling it first if compile is set and it
+ * was never compiled.  0: compiled (*out filled); -ENOTSUP: the JIT cannot
+ * compile it (out->reason says why); -ENOENT: not compiled yet and compile
+ * is false; -EINVAL: bad arguments.  Thread-safe. */
+BPFRT_API int bpfrt_vm_prog_jited(const struct bpfrt_vm_prog *prog, bool compile, struct bpfrt_jited *out);
 
 /* A memory region a program may touch in bounds-checked mode. */
 enum bpfrt_region_flags {

@@ -117,6 +117,17 @@ static int prog_info(struct bpfrt_prog *p, union bpf_attr *attr)
 		memcpy(U64_PTR(in.xlated_prog_insns), p->xlated, n);
 		info.xlated_prog_insns = in.xlated_prog_insns;
 	}
+	/* Native code, once the JIT compiled the program (it does so on the
+	 * first run on the JIT engine, not at load as the kernel). */
+	struct bpfrt_jited j = {.sz = sizeof(j)};
+	if (p->vm && !bpfrt_vm_prog_jited(p->vm, false, &j)) {
+		info.jited_prog_len = (uint32_t)j.size;
+		if (in.jited_prog_insns && in.jited_prog_len) {
+			uint32_t n = in.jited_prog_len < info.jited_prog_len ? in.jited_prog_len : info.jited_prog_len;
+			memcpy(U64_PTR(in.jited_prog_insns), j.code, n);
+			info.jited_prog_insns = in.jited_prog_insns;
+		}
+	}
 	info.nr_map_ids = p->nr_maps;
 	if (in.map_ids && in.nr_map_ids) {
 		uint32_t *ids = U64_PTR(in.map_ids);
@@ -127,6 +138,21 @@ static int prog_info(struct bpfrt_prog *p, union bpf_attr *attr)
 	memcpy(U64_PTR(attr->info.info), &info, len);
 	attr->info.info_len = len;
 	return 0;
+}
+
+int bpfrt_prog_jited(struct bpfrt *rt, int prog_fd, bool compile, struct bpfrt_jited *out)
+{
+	if (!rt || !out)
+		return -EINVAL;
+	int err = 0;
+	struct bpfrt_obj *obj = bpfrt_fd_get(rt, prog_fd, BPFRT_OBJ_PROG, &err);
+	if (!obj)
+		return err;
+	struct bpfrt_prog *p = bpfrt_prog_from_obj(obj);
+	/* The fd's reference keeps the program, and so the image, alive. */
+	err = p->vm ? bpfrt_vm_prog_jited(p->vm, compile, out) : -EINVAL;
+	bpfrt_obj_put(obj);
+	return err;
 }
 
 int bpfrt_cmd_obj_get_info_by_fd(struct bpfrt *rt, union bpf_attr *attr)

@@ -50,6 +50,49 @@ const char *bpfrt_pin_root(const struct bpfrt *rt)
 	return rt->pin_root;
 }
 
+static const char *const engine_names[] = {
+	[BPFRT_ENGINE_JIT] = "jit",
+	[BPFRT_ENGINE_INTERP] = "interp",
+	[BPFRT_ENGINE_CHECKED] = "checked",
+};
+
+int bpfrt_engine_parse(const char *name)
+{
+	for (int e = BPFRT_ENGINE_JIT; name && e <= BPFRT_ENGINE_CHECKED; e++)
+		if (!strcmp(name, engine_names[e]))
+			return e;
+	return -EINVAL;
+}
+
+const char *bpfrt_engine_name(enum bpfrt_engine engine)
+{
+	return engine >= BPFRT_ENGINE_JIT && engine <= BPFRT_ENGINE_CHECKED ? engine_names[engine] : NULL;
+}
+
+enum bpfrt_engine bpfrt_engine(const struct bpfrt *rt)
+{
+	return rt->engine;
+}
+
+uint32_t bpfrt_engine_run_flags(const struct bpfrt *rt)
+{
+	return rt->engine == BPFRT_ENGINE_JIT ? BPFRT_RUN_JIT
+	       : rt->engine == BPFRT_ENGINE_CHECKED ? BPFRT_RUN_CHECKED
+						    : 0;
+}
+
+/* The option, else $BPFRT_ENGINE, else the JIT; a bad name is EINVAL
+ * rather than a silent change of engine. */
+static int default_engine(uint32_t opt)
+{
+	if (opt != BPFRT_ENGINE_DEFAULT)
+		return bpfrt_engine_name((enum bpfrt_engine)opt) ? (int)opt : -EINVAL;
+	const char *env = getenv("BPFRT_ENGINE");
+	if (env && *env)
+		return bpfrt_engine_parse(env);
+	return BPFRT_ENGINE_JIT;
+}
+
 int bpfrt_close(struct bpfrt *rt, int fd)
 {
 	int err = rt ? bpfrt_fd_close(rt, fd) : -EINVAL;
@@ -74,6 +117,15 @@ struct bpfrt *bpfrt_new(const struct bpfrt_opts *opts)
 	const char *root = opts && opts->sz >= offsetof(struct bpfrt_opts, pin_root) + sizeof(char *)
 				   ? opts->pin_root
 				   : NULL;
+	int engine = default_engine(opts && opts->sz >= offsetof(struct bpfrt_opts, engine) + sizeof(uint32_t)
+					    ? opts->engine
+					    : BPFRT_ENGINE_DEFAULT);
+	if (engine < 0) {
+		free(rt);
+		errno = EINVAL;
+		return NULL;
+	}
+	rt->engine = (enum bpfrt_engine)engine;
 	rt->pin_root = default_pin_root(root);
 	if (!rt->pin_root) {
 		free(rt);

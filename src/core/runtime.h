@@ -38,11 +38,15 @@ struct bpfrt {
 	int trace_fds[2];        /* trace pipe (read, write end), valid once trace_ready */
 	int trace_ready;         /* atomic: the trace pipe exists (helpers/trace.c) */
 	bool trace_stderr;       /* mirror trace lines to stderr ($BPFRT_TRACE=stderr) */
+	enum bpfrt_engine engine; /* of test runs and hooks; set at bpfrt_new, never DEFAULT */
 };
 
 /* Allocation through the runtime, so tests can inject failures. */
 void *bpfrt_alloc(struct bpfrt *rt, size_t size);
 void *bpfrt_zalloc(struct bpfrt *rt, size_t size);
+
+/* The run flags of rt's engine (BPFRT_RUN_JIT, BPFRT_RUN_CHECKED or 0). */
+uint32_t bpfrt_engine_run_flags(const struct bpfrt *rt);
 
 /* Default helper sets, registered by bpfrt_new(). */
 void bpfrt_helpers_register_defaults(struct bpfrt *rt);

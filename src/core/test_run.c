@@ -69,13 +69,36 @@ static int copy_out(uint64_t uptr, uint32_t *usize, const void *src, uint32_t si
 	return err;
 }
 
-/* Run prog `repeat` times; returns 0 or the run's fault. */
+/* Run prog `repeat` times on the runtime's engine; returns 0 or the run's
+ * fault.  Unverified programs interpret (checked if that is the engine)
+ * with a budget: nothing proves they end, and the JIT runs verified
+ * programs only.  The checked engine may also touch the values of the
+ * single-element arrays the program addresses directly (global data). */
 static int run_repeat(struct bpfrt_prog *p, struct bpfrt_run_opts *o, union bpf_attr *attr, uint64_t *r0)
 {
 	uint32_t repeat = attr->test.repeat ? attr->test.repeat : 1;
 	struct bpfrt_diag diag;
-	if (p->unverified) /* no proof it ends: a budget stops it */
+	struct bpfrt_region globals[16];
+	o->flags |= bpfrt_engine_run_flags(p->obj.rt);
+	if (p->unverified) {
 		o->insn_limit = BPFRT_UNVERIFIED_INSN_LIMIT;
+		o->flags &= ~(uint32_t)BPFRT_RUN_JIT;
+	}
+	if (o->flags & BPFRT_RUN_CHECKED) {
+		uint32_t n = 0, zero = 0;
+		for (uint32_t i = 0; i < p->nr_maps && n < sizeof(globals) / sizeof(globals[0]); i++) {
+			struct bpfrt_map *m = p->maps[i];
+			if (m->ops != &bpfrt_array_map_ops || m->max_entries != 1)
+				continue;
+			globals[n++] = (struct bpfrt_region){.name = "map value", .start = m->ops->lookup(m, &zero),
+							     .size = m->value_size,
+							     .flags = (m->flags & BPF_F_RDONLY_PROG)
+									      ? BPFRT_REGION_READ
+									      : BPFRT_REGION_READ | BPFRT_REGION_WRITE};
+		}
+		o->regions = globals;
+		o->nr_regions = n;
+	}
 	uint64_t t0 = now_ns();
 	for (uint32_t i = 0; i < repeat; i++) {
 		int err = bpfrt_vm_run(p->vm, o, r0, &diag);

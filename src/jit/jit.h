@@ -20,6 +20,7 @@ struct jit_image {
 	uint32_t *addrs;       /* native offset of each slot (cnt + 1 entries) */
 	uint32_t entry_off;    /* int entry(struct jit_ctx *, const uint64_t regs[11], uintptr_t r10) */
 	uint32_t passes;       /* emission passes until the size converged */
+	uint64_t compile_ns;   /* bpfrt_jit_compile's duration */
 	const struct bpfrt_vm_prog *prog;
 	char reason[160];      /* why compilation failed */
 };

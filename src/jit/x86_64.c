@@ -15,11 +15,14 @@
 #include "jit/jit.h"
 #include "jit/x86_emit.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 static const uint8_t reg_map[11] = {
@@ -729,15 +732,46 @@ void bpfrt_jit_free(struct jit_image *img)
 	free(img);
 }
 
+/* With $BPFRT_PERF_MAP=1, name the image in /tmp/perf-PID.map (perf's
+ * convention for JIT code: "START SIZE NAME" lines, hex), so `perf report`
+ * symbolizes samples in it.  One line per image, appended with O_APPEND so
+ * concurrent compilations don't interleave; the file is never trimmed
+ * (perf takes the last mapping of an address). */
+static void perf_map_add(const struct jit_image *img)
+{
+	const char *env = getenv("BPFRT_PERF_MAP");
+	if (!env || strcmp(env, "1"))
+		return;
+	char path[64], line[160];
+	snprintf(path, sizeof(path), "/tmp/perf-%d.map", (int)getpid());
+	int n = snprintf(line, sizeof(line), "%lx %zx bpf_prog_%s\n", (unsigned long)(uintptr_t)img->mem,
+			 img->size, img->prog->name && img->prog->name[0] ? img->prog->name : "anon");
+	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return;
+	if (write(fd, line, (size_t)n) != n && getenv("BPFRT_JIT_LOG"))
+		fprintf(stderr, "bpfrt: jit: can't write %s\n", path);
+	close(fd);
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 const struct jit_image *bpfrt_jit_get(const struct bpfrt_vm_prog *prog)
 {
 	struct bpfrt_vm_prog *p = (struct bpfrt_vm_prog *)prog; /* the cache is the only mutable part */
 	struct jit_image *img = __atomic_load_n(&p->jit, __ATOMIC_ACQUIRE);
 	if (img)
 		return img;
+	uint64_t t0 = mono_ns();
 	img = bpfrt_jit_compile(prog);
 	if (!img)
 		return NULL;
+	img->compile_ns = mono_ns() - t0;
 	struct jit_image *expected = NULL;
 	if (!__atomic_compare_exchange_n(&p->jit, &expected, img, false, __ATOMIC_ACQ_REL,
 					 __ATOMIC_ACQUIRE)) {
@@ -747,6 +781,8 @@ const struct jit_image *bpfrt_jit_get(const struct bpfrt_vm_prog *prog)
 	if (!img->mem && getenv("BPFRT_JIT_LOG"))
 		fprintf(stderr, "bpfrt: jit: %s: runs on the interpreter: %s\n",
 			prog->name ? prog->name : "(unnamed)", img->reason);
+	if (img->mem)
+		perf_map_add(img);
 	return img;
 }
 
@@ -756,4 +792,32 @@ int bpfrt_jit_status(const struct bpfrt_vm_prog *prog, const char **reason)
 	if (reason)
 		*reason = img && !img->mem ? img->reason : NULL;
 	return img ? img->mem != NULL : -1;
+}
+
+int bpfrt_vm_prog_jited(const struct bpfrt_vm_prog *prog, bool compile, struct bpfrt_jited *out)
+{
+	if (!prog || !out || out->sz < sizeof(size_t))
+		return -EINVAL;
+	const struct jit_image *img = compile ? bpfrt_jit_get(prog) : __atomic_load_n(&prog->jit, __ATOMIC_ACQUIRE);
+	struct bpfrt_jited j = {.sz = out->sz < sizeof(j) ? out->sz : sizeof(j)};
+	int err = -ENOENT;
+	if (img && img->mem) {
+		j.code = img->mem;
+		j.size = img->size;
+		j.insn_off = img->addrs;
+		j.insn_cnt = img->cnt;
+		j.entry_off = img->entry_off;
+		j.passes = img->passes;
+		j.compile_ns = img->compile_ns;
+		err = 0;
+	} else if (img) {
+		j.reason = img->reason;
+		err = -ENOTSUP;
+	} else if (compile) {
+		j.reason = "out of memory";
+		err = -ENOMEM;
+	}
+	size_t n = j.sz;
+	memcpy(out, &j, n);
+	return err;
 }

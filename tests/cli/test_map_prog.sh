@@ -166,7 +166,24 @@ out=$("$BPFRT" -j prog run name pass data_in "$WORK/pkt")
 out=$("$BPFRT" prog show)
 [[ $out =~ ^"1: xdp  name pass  tag "[0-9a-f]{16}"  gpl"$'\n\t'"loaded_at ".*"  uid "[0-9]+$'\n\t'"xlated 16B  not jited"$'\n\t'"pinned $ROOT/pass"$ ]] ||
 	fail "prog show: '$out'"
-check_err "Error: 'checked' applies to 'file' programs only" -- prog run id 1 checked
+# ---- engines: the JIT by default; --engine, `engine E`, `checked` and
+# $BPFRT_ENGINE choose; -d says on stderr which one ran ----
+engine_of() { "$BPFRT" -d "$@" 2>&1 >/dev/null | grep '^bpfrt: engine'; }
+[[ $(engine_of prog run id 1 data_in "$WORK/pkt") =~ ^"bpfrt: engine jit: ran native code ("[0-9]+" bytes for 2 insns, compiled in "[0-9]+" us)"$ ]] ||
+	fail "default engine: '$(engine_of prog run id 1 data_in "$WORK/pkt")'"
+[ "$(engine_of --engine interp prog run id 1 data_in "$WORK/pkt")" = "bpfrt: engine interp: interpreted" ] ||
+	fail "--engine interp ran on the JIT"
+[ "$(engine_of prog run id 1 data_in "$WORK/pkt" engine checked)" = "bpfrt: engine checked: interpreted" ] ||
+	fail "engine checked"
+[[ $(engine_of --engine interp prog run id 1 data_in "$WORK/pkt" engine jit) =~ ^"bpfrt: engine jit: ran native code (" ]] ||
+	fail "'engine jit' does not win over --engine interp"
+[ "$(BPFRT_ENGINE=interp engine_of prog run id 1 data_in "$WORK/pkt")" = "bpfrt: engine interp: interpreted" ] ||
+	fail "BPFRT_ENGINE=interp"
+[ "$(engine_of prog run file "$PASS" checked)" = "bpfrt: engine checked: interpreted" ] || fail "prog run file checked"
+[[ $(engine_of prog run file "$PASS") =~ ^"bpfrt: engine jit: ran native code (" ]] || fail "prog run file on the JIT"
+check_err "Error: --engine needs 'jit', 'interp' or 'checked'" -- --engine fast prog show
+check_err "Error: 'engine' needs 'jit', 'interp' or 'checked', got 'fast'" -- prog run id 1 engine fast
+BPFRT_ENGINE=fast check_err "Error: can't create the runtime: \$BPFRT_ENGINE must be jit, interp or checked" -- prog show
 check_err "Error: get prog by id (9): No such file or directory (ids are this process's: see 'bpfrt prog show')" -- prog run id 9
 check_err "Error: incorrect object type: map" -- prog run pinned "$M"
 check_err "Error: incorrect object type: program" -- map dump pinned "$ROOT/pass"

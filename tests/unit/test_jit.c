@@ -371,12 +371,98 @@ static int test_callbacks(struct bpfrt *rt)
 	return r[0] != r[1] || r[0] != 55 + 12 || jit != 1;
 }
 
+/* BPF_PROG_TEST_RUN runs on the runtime's engine: the JIT by default (the
+ * program then has native code: bpf_prog_info.jited_prog_len,
+ * bpfrt_prog_jited), never for interp/checked runtimes or unverified
+ * programs. */
+static int test_run_engine(enum bpfrt_engine engine, const char *env, uint32_t prog_flags, bool want_jit)
+{
+	if (env)
+		setenv("BPFRT_ENGINE", env, 1);
+	else
+		unsetenv("BPFRT_ENGINE");
+	struct bpfrt_opts ro = {.sz = sizeof(ro), .engine = engine};
+	struct bpfrt *rt = bpfrt_new(&ro);
+	unsetenv("BPFRT_ENGINE");
+	if (!rt)
+		return printf("engine %d: bpfrt_new failed\n", engine), 1;
+	/* r0 = 0; r1 = 5; loop: r0 += r1; r1 -= 1; if r1 != 0 goto loop; r0 = 2 if r0 == 15; exit */
+	const struct bpf_insn insns[] = {
+		{.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .imm = 0},
+		{.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 1, .imm = 5},
+		{.code = BPF_ALU64 | BPF_ADD | BPF_X, .dst_reg = 0, .src_reg = 1},
+		{.code = BPF_ALU64 | BPF_SUB | BPF_K, .dst_reg = 1, .imm = 1},
+		{.code = BPF_JMP | BPF_JNE | BPF_K, .dst_reg = 1, .off = -3, .imm = 0},
+		{.code = BPF_ALU64 | BPF_SUB | BPF_K, .dst_reg = 0, .imm = 13},
+		{.code = BPF_JMP | BPF_EXIT},
+	};
+	union bpf_attr a;
+	memset(&a, 0, sizeof(a));
+	a.prog_type = BPF_PROG_TYPE_XDP, a.insns = (uintptr_t)insns, a.insn_cnt = 7, a.license = (uintptr_t)"GPL";
+	a.prog_flags = prog_flags;
+	int fd = bpfrt_bpf(rt, BPF_PROG_LOAD, &a, sizeof(a)), fails = 0;
+	uint8_t pkt[64] = {0};
+	memset(&a, 0, sizeof(a));
+	a.test.prog_fd = (uint32_t)fd, a.test.data_in = (uintptr_t)pkt, a.test.data_size_in = sizeof(pkt);
+	a.test.repeat = 3;
+	if (fd < 0 || bpfrt_bpf(rt, BPF_PROG_TEST_RUN, &a, sizeof(a)) || a.test.retval != 2)
+		fails++, printf("engine %d: load/test run failed (fd %d, retval %u)\n", engine, fd, a.test.retval);
+	struct bpf_prog_info info;
+	uint8_t code[256];
+	memset(&info, 0, sizeof(info));
+	info.jited_prog_insns = (uintptr_t)code, info.jited_prog_len = sizeof(code);
+	memset(&a, 0, sizeof(a));
+	a.info.bpf_fd = (uint32_t)fd, a.info.info = (uintptr_t)&info, a.info.info_len = sizeof(info);
+	if (bpfrt_bpf(rt, BPF_OBJ_GET_INFO_BY_FD, &a, sizeof(a)))
+		fails++, printf("engine %d: get info failed\n", engine);
+	struct bpfrt_jited j = {.sz = sizeof(j)};
+	int jerr = bpfrt_prog_jited(rt, fd, false, &j);
+	bool jited = info.jited_prog_len != 0;
+	if (jited != want_jit || (jerr == 0) != want_jit)
+		fails++, printf("engine %s (env %s, flags 0x%x): jited_prog_len %u, bpfrt_prog_jited %d; want %s\n",
+				bpfrt_engine_name(bpfrt_engine(rt)), env ? env : "-", prog_flags, info.jited_prog_len,
+				jerr, want_jit ? "native code" : "none");
+	if (want_jit && !jerr && (j.size != info.jited_prog_len || j.insn_cnt != 7 || memcmp(code, j.code, j.size > 256 ? 256 : j.size) ||
+				  j.insn_off[7] > j.size || j.insn_off[0] >= j.insn_off[7]))
+		fails++, printf("engine jit: image and info disagree (%zu vs %u bytes)\n", j.size, info.jited_prog_len);
+	/* Unverified programs never reach the JIT through a test run, but an
+	 * explicit request compiles any program. */
+	if (bpfrt_prog_jited(rt, fd, true, &j) || !j.code)
+		fails++, printf("engine %d: explicit compile failed\n", engine);
+	bpfrt_close(rt, fd);
+	bpfrt_free(rt);
+	return fails;
+}
+
+static int test_engines(void)
+{
+	int fails = test_run_engine(BPFRT_ENGINE_DEFAULT, NULL, 0, true) +
+		    test_run_engine(BPFRT_ENGINE_JIT, "interp", 0, true) +
+		    test_run_engine(BPFRT_ENGINE_INTERP, NULL, 0, false) +
+		    test_run_engine(BPFRT_ENGINE_CHECKED, NULL, 0, false) +
+		    test_run_engine(BPFRT_ENGINE_DEFAULT, "interp", 0, false) +
+		    test_run_engine(BPFRT_ENGINE_DEFAULT, "checked", 0, false) +
+		    test_run_engine(BPFRT_ENGINE_DEFAULT, "jit", 0, true) +
+		    test_run_engine(BPFRT_ENGINE_DEFAULT, NULL, BPFRT_F_UNVERIFIED, false);
+	setenv("BPFRT_ENGINE", "fast", 1);
+	struct bpfrt *bad = bpfrt_new(NULL);
+	unsetenv("BPFRT_ENGINE");
+	struct bpfrt_opts ro = {.sz = sizeof(ro), .engine = 99};
+	struct bpfrt *bad2 = bpfrt_new(&ro);
+	if (bad || bad2)
+		fails++, printf("a bad engine name or number was accepted\n");
+	bpfrt_free(bad);
+	bpfrt_free(bad2);
+	printf("engines: %s\n", fails ? "FAILED" : "test runs on the JIT by default; interp, checked and unverified programs interpret");
+	return fails;
+}
+
 int main(void)
 {
 	struct bpfrt *rt = bpfrt_new(NULL);
 	if (!rt || bpfrt_register_helper(rt, HELPER_ID, "test_mix", test_helper))
 		return 1;
-	int fails = test_tail_calls(rt) + test_callbacks(rt);
+	int fails = test_engines() + test_tail_calls(rt) + test_callbacks(rt);
 	const char *s = getenv("BPFRT_SEED"), *np = getenv("BPFRT_JIT_PROGS");
 	int progs = np ? atoi(np) : 250, inputs = 8;
 	uint64_t execs = 0, first = s ? strtoull(s, NULL, 0) : 1, last = s ? first : 40;

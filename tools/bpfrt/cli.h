@@ -16,7 +16,7 @@
 
 struct cli {
 	int json, pretty, debug;
-	const char *engine;
+	int engine;           /* --engine: enum bpfrt_engine (0: the runtime's default) */
 	const char *pin_root; /* --pin-root DIR; NULL: the runtime's default */
 };
 

@@ -132,9 +132,11 @@ const char *cli_strerror(int err)
 
 struct bpfrt *cli_runtime(const struct cli *cli)
 {
-	struct bpfrt_opts o = {.sz = sizeof(o), .pin_root = cli->pin_root};
+	struct bpfrt_opts o = {.sz = sizeof(o), .pin_root = cli->pin_root, .engine = (uint32_t)cli->engine};
 	struct bpfrt *rt = bpfrt_new(&o);
-	if (!rt)
+	if (!rt && errno == EINVAL && !cli->engine)
+		cli_error(cli, "can't create the runtime: $BPFRT_ENGINE must be jit, interp or checked");
+	else if (!rt)
 		cli_error(cli, "can't create the runtime: %s", strerror(errno));
 	return rt;
 }

@@ -3,8 +3,9 @@
  *
  * PROG := id ID | pinned FILE | name NAME (objects under the pin root, see
  * cli_objects.c) | file FILE (assembly text or raw instructions, loaded on
- * the fly).  `prog run` on a `file` runs it in the interpreter directly (r1
- * = data, r2 = its length); on a loaded program it is BPF_PROG_TEST_RUN.
+ * the fly).  `prog run` on a `file` runs it directly (r1 = data, r2 = its
+ * length); on a loaded program it is BPF_PROG_TEST_RUN.  Either runs on the
+ * runtime's engine (--engine, `engine E`; the JIT by default).
  * Output: bpftool's "Return value: N, duration (average): Nns" or, under
  * -j, {"retval":N,"duration":N}.
  */
@@ -28,7 +29,7 @@ struct run_args {
 	const char *data_in, *data_out, *ctx_in, *ctx_out;
 	uint64_t repeat;
 	int repeat_given;
-	int checked;
+	int engine; /* `engine E` or `checked`: enum bpfrt_engine, 0 if not given */
 };
 
 /* PROG's shape only: `file FILE`, or a reference cli_objs_parse() takes. */
@@ -75,11 +76,14 @@ static int parse_run_args(const struct cli *cli, int argc, char **argv, struct r
 				return cli_error(cli, "'prog' needs a NAME argument");
 			a->prog = argv[i];
 		} else if (!strcmp(kw, "checked")) {
-			if (!a->file)
-				return cli_error(cli, "'checked' applies to 'file' programs only");
-			a->checked = 1;
+			a->engine = BPFRT_ENGINE_CHECKED;
+		} else if (!strcmp(kw, "engine")) {
+			if (++i >= argc || bpfrt_engine_parse(argv[i]) < 0)
+				return cli_error(cli, "'engine' needs 'jit', 'interp' or 'checked', got '%s'",
+						 i < argc ? argv[i] : "");
+			a->engine = bpfrt_engine_parse(argv[i]);
 		} else {
-			return cli_error(cli, "unknown keyword '%s' (expected data_in, data_out, ctx_in, ctx_out, repeat, checked)", kw);
+			return cli_error(cli, "unknown keyword '%s' (expected data_in, data_out, ctx_in, ctx_out, repeat, engine, checked)", kw);
 		}
 	}
 	return 0;
@@ -152,6 +156,20 @@ static void print_run_result(const struct cli *cli, uint32_t retval, uint64_t du
 	}
 }
 
+/* -d: which engine ran the program (stderr, so the result's format stays
+ * bpftool's).  An unverified program interprets whatever the engine. */
+static void report_engine(struct bpfrt *rt, int jited, const struct bpfrt_jited *j)
+{
+	const char *name = bpfrt_engine_name(bpfrt_engine(rt));
+	if (!jited)
+		fprintf(stderr, "bpfrt: engine %s: ran native code (%zu bytes for %u insns, compiled in %" PRIu64 " us)\n",
+			name, j->size, j->insn_cnt, j->compile_ns / 1000);
+	else if (jited == -ENOTSUP)
+		fprintf(stderr, "bpfrt: engine %s: interpreted (the JIT can't compile it: %s)\n", name, j->reason);
+	else
+		fprintf(stderr, "bpfrt: engine %s: interpreted\n", name);
+}
+
 /* BPF_PROG_TEST_RUN on a pinned program: its type decides what data_in and
  * ctx_in mean, as in the kernel.  Output buffers leave room for growth
  * (XDP may extend the packet). */
@@ -204,6 +222,10 @@ static int test_run_fd(struct cli *cli, struct bpfrt *rt, int fd, const struct r
 	    write_opt(cli, a->ctx_out, ctx_out, t.test.ctx_size_out))
 		goto out;
 	print_run_result(cli, t.test.retval, t.test.duration, a->repeat);
+	if (cli->debug) {
+		struct bpfrt_jited j = {.sz = sizeof(j)};
+		report_engine(rt, bpfrt_prog_jited(rt, fd, false, &j), &j);
+	}
 	rc = 0;
 out:
 	free(data);
@@ -235,8 +257,6 @@ static int run_loaded(struct cli *cli, int argc, char **argv, const struct run_a
  * program, with its type's meaning of data and ctx. */
 static int run_elf(struct cli *cli, const struct run_args *a)
 {
-	if (a->checked)
-		return cli_error(cli, "'checked' applies to raw and assembly files, not ELF objects");
 	struct bpfrt *rt = cli_runtime(cli);
 	if (!rt)
 		return 255;
@@ -258,14 +278,14 @@ static int do_run(struct cli *cli, int argc, char **argv)
 	int err = parse_run_args(cli, argc, argv, &a);
 	if (err)
 		return err;
+	if (a.engine) /* the keyword wins over --engine */
+		cli->engine = a.engine;
 	if (!a.file)
 		return run_loaded(cli, argc, argv, &a);
 	if (cli_is_elf(a.file))
 		return run_elf(cli, &a);
 	if (a.prog)
 		return cli_error(cli, "'prog NAME' applies to ELF objects; '%s' is not one", a.file);
-	if (!strcmp(cli->engine, "jit"))
-		return cli_error(cli, "the JIT engine is not available yet; use --engine interp");
 	struct bpf_insn *insns = NULL;
 	uint32_t cnt = 0;
 	if (cli_load_insns(cli, a.file, &insns, &cnt))
@@ -285,7 +305,11 @@ static int do_run(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	uint64_t args[2] = {ctx ? (uintptr_t)ctx : (uintptr_t)data, ctx ? 0 : data_len};
-	struct bpfrt_run_opts o = {.sz = sizeof(o), .flags = a.checked ? BPFRT_RUN_CHECKED : 0,
+	enum bpfrt_engine engine = bpfrt_engine(rt);
+	struct bpfrt_run_opts o = {.sz = sizeof(o),
+				   .flags = engine == BPFRT_ENGINE_JIT	    ? BPFRT_RUN_JIT
+					    : engine == BPFRT_ENGINE_CHECKED ? BPFRT_RUN_CHECKED
+									     : 0,
 				   .ctx = ctx, .ctx_size = ctx_len, .args = args, .nr_args = ctx ? 1 : 2,
 				   .packet = data, .packet_size = data_len};
 	uint64_t r0 = 0, t0 = now_ns();
@@ -306,6 +330,10 @@ static int do_run(struct cli *cli, int argc, char **argv)
 	else
 		printf("Return value: %" PRIu32 ", duration%s: %" PRIu64 "ns\n", (uint32_t)r0,
 		       a.repeat > 1 ? " (average)" : "", avg);
+	if (cli->debug) {
+		struct bpfrt_jited j = {.sz = sizeof(j)};
+		report_engine(rt, bpfrt_vm_prog_jited(prog, false, &j), &j);
+	}
 	rc = 0;
 out:
 	bpfrt_vm_prog_free(prog);
@@ -619,11 +647,11 @@ static int usage(const struct cli *cli, int rc)
 	fprintf(stderr,
 		"Usage: bpfrt prog { show | list } [PROG]\n"
 		"       bpfrt prog run PROG [data_in FILE] [data_out FILE] [ctx_in FILE] [ctx_out FILE] \\\n"
-		"                           [repeat N] [checked]\n"
+		"                           [repeat N] [engine { jit | interp | checked }] [checked]\n"
 		"       bpfrt prog pin PROG FILE\n"
 		"       bpfrt prog load OBJ FILE [type TYPE] [pinmaps DIR]\n"
 		"       bpfrt prog loadall OBJ DIR [type TYPE] [pinmaps DIR]\n"
-		"       bpfrt prog dump xlated PROG [linum] [opcodes]\n"
+		"       bpfrt prog dump { xlated | jited } PROG [linum] [opcodes]\n"
 		"       bpfrt prog help\n"
 		"\n"
 		"       PROG := { id PROG_ID | pinned FILE | name PROG_NAME |\n"
@@ -631,7 +659,8 @@ static int usage(const struct cli *cli, int rc)
 		"                 file OBJ [prog NAME] }\n"
 		"       MAP := { id MAP_ID | pinned FILE | name MAP_NAME }\n"
 		"       'file': assembly text or raw instructions; 'type' and 'map idx' apply to\n"
-		"       'prog pin' (default type xdp); 'checked' to 'prog run file' only\n");
+		"       'prog pin' (default type xdp); 'checked' is 'engine checked'; the engine\n"
+		"       defaults to --engine, else $BPFRT_ENGINE, else jit\n");
 	return rc;
 }
 

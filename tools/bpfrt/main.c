@@ -1,7 +1,7 @@
 /* main.c — the bpfrt command line: global options, then OBJECT COMMAND ...
  *
  * Grammar follows bpftool (see ../../docs/cli.md): `bpfrt [-j|-p] [-d]
- * [--engine interp|jit] [--pin-root DIR] OBJECT COMMAND ARGS`.  Each
+ * [--engine jit|interp|checked] [--pin-root DIR] OBJECT COMMAND ARGS`.  Each
  * OBJECT has its own file
  * (cmd_prog.c, cmd_asm.c, ...) exporting one entry in the table below.
  */
@@ -21,7 +21,7 @@ static const struct cli_object objects[] = {
 
 static int usage(FILE *f)
 {
-	fprintf(f, "Usage: bpfrt [-j|-p] [-d] [--engine interp|jit] [--pin-root DIR] OBJECT COMMAND ...\n"
+	fprintf(f, "Usage: bpfrt [-j|-p] [-d] [--engine jit|interp|checked] [--pin-root DIR] OBJECT COMMAND ...\n"
 		   "OBJECT := { prog | map | btf | asm | disasm | verify }\n");
 	for (size_t i = 0; i < sizeof(objects) / sizeof(objects[0]); i++)
 		fprintf(f, "  bpfrt %s\n", objects[i].usage);
@@ -30,7 +30,7 @@ static int usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-	struct cli cli = {.engine = "interp"};
+	struct cli cli = {0};
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];
@@ -43,9 +43,9 @@ int main(int argc, char **argv)
 		else if (!strcmp(a, "-h") || !strcmp(a, "--help"))
 			return usage(stdout);
 		else if (!strcmp(a, "--engine")) {
-			if (++i >= argc || (strcmp(argv[i], "interp") && strcmp(argv[i], "jit")))
-				return cli_error(&cli, "--engine needs 'interp' or 'jit'");
-			cli.engine = argv[i];
+			if (++i >= argc || bpfrt_engine_parse(argv[i]) < 0)
+				return cli_error(&cli, "--engine needs 'jit', 'interp' or 'checked'");
+			cli.engine = bpfrt_engine_parse(argv[i]);
 		} else if (!strcmp(a, "--pin-root")) {
 			if (++i >= argc || !argv[i][0])
 				return cli_error(&cli, "--pin-root needs a DIR argument");
