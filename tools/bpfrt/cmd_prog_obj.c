@@ -1,6 +1,7 @@
 /* cmd_prog_obj.c — the `prog` commands that take ELF objects (the object
  * loader, bpfrt/object.h): `prog load`, `prog loadall`, `prog dump xlated`
- * (with BTF line info as `; source` comments, as bpftool prints them), and
+ * (with BTF line info as `; source` comments, as bpftool prints them),
+ * `prog dump jited` (the JIT's code, disassembled by objdump), and
  * the helpers `prog run file OBJ [prog NAME]` uses (cmd_prog.c).
  */
 #define _GNU_SOURCE
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "bpfrt/object.h"
 
@@ -202,17 +204,219 @@ static void dump_insns(const struct cli *cli, const struct bpf_insn *insns, uint
 	}
 }
 
-/* prog dump xlated PROG [linum] [opcodes], PROG := pinned PATH | id ID |
- * name NAME | file OBJ [prog NAME].  A `file` object is loaded first, so
- * what is shown is what BPF_PROG_LOAD got (map references as fds); a loaded
- * program shows the runtime's xlated form.  Line info comes with `file`. */
+/* ---- dump jited ------------------------------------------------------ */
+
+/* One native instruction as objdump printed it. */
+struct native_line {
+	uint32_t off;
+	char *text;
+};
+
+/* Is prog an executable on $PATH? */
+static bool on_path(const char *prog)
+{
+	const char *path = getenv("PATH");
+	char buf[4096];
+	for (const char *p = path ? path : "/usr/bin:/bin"; *p;) {
+		size_t n = strcspn(p, ":");
+		snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, p, prog);
+		if (n && access(buf, X_OK) == 0)
+			return true;
+		p += n;
+		if (*p == ':')
+			p++;
+	}
+	return false;
+}
+
+/* Disassemble code with objdump on a temporary file: binutils is on every
+ * machine that builds bpfrt, so this costs no library dependency (a
+ * disassembler library such as capstone would be one for a debugging
+ * command).  Returns the lines in offset order, or NULL with *err set. */
+static struct native_line *objdump_code(const uint8_t *code, size_t size, size_t *nlines, const char **err)
+{
+	char path[] = "/tmp/bpfrt-jited-XXXXXX";
+	int fd = mkstemp(path);
+	*err = "can't create a temporary file";
+	if (fd < 0)
+		return NULL;
+	bool ok = write(fd, code, size) == (ssize_t)size;
+	close(fd);
+	struct native_line *v = NULL;
+	size_t n = 0, cap = 0;
+	char cmd[128], line[512];
+	snprintf(cmd, sizeof(cmd), "objdump -D -b binary -mi386:x86-64 --no-show-raw-insn %s 2>/dev/null", path);
+	FILE *f = ok ? popen(cmd, "r") : NULL;
+	while (f && fgets(line, sizeof(line), f)) {
+		/* "    1a:\tmov    %rdi,%rbx" */
+		char *end, *tab = strchr(line, '\t');
+		unsigned long off = strtoul(line, &end, 16);
+		if (!tab || end == line || *end != ':' || tab != end + 1 || off >= size)
+			continue;
+		line[strcspn(line, "\n")] = 0;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 256;
+			struct native_line *nv = realloc(v, cap * sizeof(*v));
+			if (!nv)
+				break;
+			v = nv;
+		}
+		v[n].off = (uint32_t)off;
+		v[n].text = strdup(tab + 1);
+		if (!v[n].text)
+			break;
+		n++;
+	}
+	int status = f ? pclose(f) : -1;
+	unlink(path);
+	if (status != 0 || !n) {
+		for (size_t i = 0; i < n; i++)
+			free(v[i].text);
+		free(v);
+		*err = "objdump failed";
+		return NULL;
+	}
+	*nlines = n;
+	return v;
+}
+
+/* Native lines [*k, first with off >= end) as text or JSON "jited" entries. */
+static void print_native(struct cli_json *jw, const struct native_line *nl, size_t n, size_t *k, uint32_t end,
+			 const uint8_t *code, size_t size, bool opcodes)
+{
+	if (jw) {
+		cli_json_name(jw, "jited");
+		cli_json_start_array(jw);
+	}
+	for (; *k < n && nl[*k].off < end; (*k)++) {
+		uint32_t next = *k + 1 < n ? nl[*k + 1].off : (uint32_t)size;
+		if (jw) {
+			char pc[16];
+			snprintf(pc, sizeof(pc), "0x%x", nl[*k].off);
+			cli_json_start_object(jw);
+			cli_json_name(jw, "pc");
+			cli_json_string(jw, pc);
+			cli_json_name(jw, "operation");
+			cli_json_string(jw, nl[*k].text);
+			if (opcodes) {
+				cli_json_name(jw, "opcodes");
+				cli_json_hex(jw, code + nl[*k].off, next - nl[*k].off);
+			}
+			cli_json_end_object(jw);
+		} else {
+			printf("      %4x:\t%s\n", nl[*k].off, nl[*k].text);
+			if (opcodes) {
+				printf("      \t");
+				cli_print_hex(stdout, code + nl[*k].off, next - nl[*k].off);
+				printf("\n");
+			}
+		}
+	}
+	if (jw)
+		cli_json_end_array(jw);
+}
+
+/* Each eBPF instruction (with its source line when there is line info),
+ * then the native code the JIT made of it; the native code before the
+ * first instruction is the entry sequence the C side calls and the abort
+ * path, after the last the fault exits.  JSON: an array of
+ * {"insn","disasm"[,"src"],"jited":[{"pc","operation"[,"opcodes"]}]}, with
+ * {"part":"entry"|"exits","jited":[...]} for the rest. */
+static int dump_jited(const struct cli *cli, struct bpfrt *rt, int fd, const struct bpf_insn *insns, uint32_t cnt,
+		      const struct bpfrt_btf *btf, const struct bpf_line_info *li, uint32_t nli, bool linum,
+		      bool opcodes)
+{
+	struct bpfrt_jited j = {.sz = sizeof(j)};
+	int e = bpfrt_prog_jited(rt, fd, true, &j);
+	if (e == -ENOTSUP)
+		return cli_error(cli, "the JIT can't compile this program: %s", j.reason);
+	if (e)
+		return cli_error(cli, "can't JIT the program: %s", cli_strerror(e));
+	if (j.insn_cnt != cnt)
+		return cli_error(cli, "the JIT image has %u instruction slots, the program %u", j.insn_cnt, cnt);
+	if (!on_path("objdump"))
+		return cli_error(cli, "objdump (binutils) not found: can't disassemble %zu bytes of native code", j.size);
+	size_t n = 0, k = 0;
+	const char *why;
+	struct native_line *nl = objdump_code(j.code, j.size, &n, &why);
+	if (!nl)
+		return cli_error(cli, "can't disassemble the native code: %s", why);
+	struct cli_json w, *jw = NULL;
+	if (cli->json) {
+		jw = &w;
+		cli_json_init(jw, cli);
+		cli_json_start_array(jw);
+	}
+	if (j.insn_off[0] > 0) {
+		if (jw) {
+			cli_json_start_object(jw);
+			cli_json_name(jw, "part");
+			cli_json_string(jw, "entry");
+		} else {
+			printf("; entry from C, abort path\n");
+		}
+		print_native(jw, nl, n, &k, j.insn_off[0], j.code, j.size, opcodes);
+		if (jw)
+			cli_json_end_object(jw);
+	}
+	uint32_t l = 0;
+	for (uint32_t i = 0; i < cnt;) {
+		char buf[256];
+		int w1 = bpfrt_disasm_insn(insns, cnt, i, BPFRT_SYNTAX_LLVM, buf, sizeof(buf));
+		if (w1 <= 0)
+			w1 = 1;
+		uint32_t next = i + (uint32_t)w1 <= cnt ? i + (uint32_t)w1 : cnt;
+		if (jw)
+			cli_json_start_object(jw);
+		for (; l < nli && li[l].insn_off <= i; l++)
+			if (btf && li[l].insn_off == i)
+				print_line(cli, btf, &li[l], linum, jw);
+		if (jw) {
+			cli_json_name(jw, "insn");
+			cli_json_uint(jw, i);
+			cli_json_name(jw, "disasm");
+			cli_json_string(jw, buf);
+		} else {
+			printf("%4u: (%02x) %s\n", i, insns[i].code, buf);
+		}
+		print_native(jw, nl, n, &k, j.insn_off[next], j.code, j.size, opcodes);
+		if (jw)
+			cli_json_end_object(jw);
+		i = next;
+	}
+	if (k < n) {
+		if (jw) {
+			cli_json_start_object(jw);
+			cli_json_name(jw, "part");
+			cli_json_string(jw, "exits");
+		} else {
+			printf("; fault exits\n");
+		}
+		print_native(jw, nl, n, &k, UINT32_MAX, j.code, j.size, opcodes);
+		if (jw)
+			cli_json_end_object(jw);
+	}
+	if (jw) {
+		cli_json_end_array(jw);
+		cli_json_end(jw);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(nl[i].text);
+	free(nl);
+	return 0;
+}
+
+/* prog dump (xlated | jited) PROG [linum] [opcodes], PROG := pinned PATH |
+ * id ID | name NAME | file OBJ [prog NAME].  A `file` object is loaded
+ * first, so xlated shows what BPF_PROG_LOAD got (map references as fds); a
+ * loaded program shows the runtime's xlated form.  Line info comes with
+ * `file`.  jited compiles the program if no run did yet and interleaves
+ * the runtime's xlated instructions with their native code. */
 int cmd_prog_dump(struct cli *cli, int argc, char **argv)
 {
-	if (argc < 1 || strcmp(argv[0], "xlated")) {
-		if (argc >= 1 && !strcmp(argv[0], "jited"))
-			return cli_error(cli, "no JIT yet: 'prog dump jited' has nothing to show");
-		return cli_error(cli, "expected 'xlated' after 'prog dump'");
-	}
+	if (argc < 1 || (strcmp(argv[0], "xlated") && strcmp(argv[0], "jited")))
+		return cli_error(cli, "expected 'xlated' or 'jited' after 'prog dump'");
+	bool jited = !strcmp(argv[0], "jited");
 	argc--;
 	argv++;
 	if (argc < 2)
@@ -237,15 +441,21 @@ int cmd_prog_dump(struct cli *cli, int argc, char **argv)
 	uint32_t cnt = 0;
 	struct bpfrt_object *obj = NULL;
 	struct bpfrt_program *prog = NULL;
-	if (file) {
+	int fd = -1;
+	if (file)
 		rc = cli_object_open(cli, rt, file, pname, NULL, true, &obj, &prog);
-	} else {
+	if (!rc && file)
+		fd = bpfrt_program_fd(prog);
+	if (!file || jited) {
 		struct cli_obj **v;
 		size_t n;
-		rc = cli_objs_parse(&t, CLI_PROG, &i, argc, argv, false, &v, &n);
+		if (!file)
+			rc = cli_objs_parse(&t, CLI_PROG, &i, argc, argv, false, &v, &n);
 		if (!rc) {
-			int fd = cli_obj_fd(&t, v[0]);
-			free(v);
+			if (!file) {
+				fd = cli_obj_fd(&t, v[0]);
+				free(v);
+			}
 			struct bpf_prog_info info;
 			union bpf_attr a;
 			memset(&info, 0, sizeof(info));
@@ -274,7 +484,11 @@ int cmd_prog_dump(struct cli *cli, int argc, char **argv)
 		else
 			rc = cli_error(cli, "unknown keyword '%s' (expected linum, opcodes)", argv[i]);
 	}
-	if (!rc) {
+	if (!rc && jited) {
+		uint32_t nli = 0;
+		const struct bpf_line_info *li = prog ? bpfrt_program_line_info(prog, &nli) : NULL;
+		rc = dump_jited(cli, rt, fd, xl, cnt, prog ? bpfrt_object_btf(obj) : NULL, li, nli, linum, opcodes);
+	} else if (!rc) {
 		if (prog) {
 			uint32_t nli = 0;
 			const struct bpf_insn *in = bpfrt_program_insns(prog, &cnt);
