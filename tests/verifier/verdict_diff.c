@@ -301,26 +301,25 @@ static bool noise_line(const char *l)
  * when the error comes before the trace. */
 static void kernel_msg(const char *log, int err, char *dst, size_t n)
 {
-	const char *lines[4096];
-	size_t lens[4096];
-	int nl = 0, last_insn = -1;
-	for (const char *s = log; *s && nl < 4096;) {
+	/* the last instruction line, however long the log */
+	const char *last = NULL;
+	for (const char *s = log; *s;) {
 		size_t len = strcspn(s, "\n");
-		lines[nl] = s, lens[nl] = len;
 		char tmp[64];
 		snprintf(tmp, sizeof(tmp), "%.*s", (int)(len < 63 ? len : 63), s);
 		if (insn_line(tmp))
-			last_insn = nl;
-		nl++;
+			last = s;
 		s += len;
 		if (*s)
 			s++;
 	}
-	/* A conditional jump's line goes on with the branch state or with the
-	 * error: "23: (b5) if r9 <= 0x6 goto pc-4 infinite loop detected ..." */
-	if (last_insn >= 0) {
+	const char *s = log;
+	if (last) {
+		/* A conditional jump's line goes on with the branch state or with
+		 * the error: "23: (b5) if r9 <= 0x6 goto pc-4 infinite loop ..." */
 		char tmp[MSG_SIZE];
-		snprintf(tmp, sizeof(tmp), "%.*s", (int)lens[last_insn], lines[last_insn]);
+		size_t len = strcspn(last, "\n");
+		snprintf(tmp, sizeof(tmp), "%.*s", (int)(len < MSG_SIZE - 1 ? len : MSG_SIZE - 1), last);
 		char *g = strstr(tmp, " goto pc");
 		if (g) {
 			g += 8;
@@ -335,14 +334,21 @@ static void kernel_msg(const char *log, int err, char *dst, size_t n)
 				return;
 			}
 		}
+		s = last + len;
+		if (*s)
+			s++;
 	}
-	for (int i = last_insn + 1; i < nl; i++) {
+	while (*s) {
+		size_t len = strcspn(s, "\n");
 		char tmp[MSG_SIZE];
-		snprintf(tmp, sizeof(tmp), "%.*s", (int)lens[i], lines[i]);
-		if (noise_line(tmp) || insn_line(tmp))
-			continue;
-		snprintf(dst, n, "%s", tmp);
-		return;
+		snprintf(tmp, sizeof(tmp), "%.*s", (int)(len < MSG_SIZE - 1 ? len : MSG_SIZE - 1), s);
+		if (!noise_line(tmp) && !insn_line(tmp)) {
+			snprintf(dst, n, "%s", tmp);
+			return;
+		}
+		s += len;
+		if (*s)
+			s++;
 	}
 	snprintf(dst, n, "(no message) %s", strerrorname_np(-err) ? strerrorname_np(-err) : "?");
 }
