@@ -57,9 +57,18 @@ static void fail(struct jit_state *st, const char *fmt, ...)
 
 /* Offset of slot t: exact for slots already emitted in this pass, the
  * previous pass's estimate for later ones. */
+/* Where slot t starts, seen from the instruction being emitted: exact for
+ * slots already emitted in this pass; ahead, this instruction's start plus
+ * the previous pass's distance to t.  Sizes only shrink from pass to pass,
+ * so that distance never underestimates, and using it (rather than the
+ * previous pass's absolute offset, which misses everything this pass
+ * already shrank before here) lets a long program converge in a few
+ * passes instead of one shrinking region per pass. */
 static size_t slot_off(const struct jit_state *st, uint32_t t)
 {
-	return t <= st->i ? st->addrs[t] : st->prev[t];
+	if (t <= st->i)
+		return st->addrs[t];
+	return st->addrs[st->i] + (st->prev[t] - st->prev[st->i]);
 }
 
 static void store_ctx32(struct x86_buf *b, int32_t off, uint32_t v)
