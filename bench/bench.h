@@ -15,4 +15,9 @@ int kernel_load(const char *name, const void *code, size_t len, char *log, size_
 int kernel_run(int fd, const void *pkt, size_t pkt_len, uint32_t repeat, double *ns,
 	       uint32_t *retval);
 
+/* BPF_MAP_CREATE / BPF_MAP_UPDATE_ELEM (flags 0) in the host kernel: an fd
+ * or 0, else a negative errno. */
+int kernel_map_create(uint32_t type, uint32_t key_size, uint32_t value_size, uint32_t entries);
+int kernel_map_update(int fd, const void *key, const void *value);
+
 #endif

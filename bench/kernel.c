@@ -56,3 +56,24 @@ int kernel_run(int fd, const void *pkt, size_t pkt_len, uint32_t repeat, double 
 	*retval = attr.test.retval;
 	return 0;
 }
+
+int kernel_map_create(uint32_t type, uint32_t key_size, uint32_t value_size, uint32_t entries)
+{
+	union bpf_attr attr;
+	memset(&attr, 0, sizeof(attr));
+	attr.map_type = type;
+	attr.key_size = key_size;
+	attr.value_size = value_size;
+	attr.max_entries = entries;
+	return sys_bpf(BPF_MAP_CREATE, &attr);
+}
+
+int kernel_map_update(int fd, const void *key, const void *value)
+{
+	union bpf_attr attr;
+	memset(&attr, 0, sizeof(attr));
+	attr.map_fd = (uint32_t)fd;
+	attr.key = (uint64_t)(uintptr_t)key;
+	attr.value = (uint64_t)(uintptr_t)value;
+	return sys_bpf(BPF_MAP_UPDATE_ELEM, &attr);
+}

@@ -50,6 +50,33 @@ struct xdp_md {
 #define BENCH_FN static __attribute__((noinline))
 #endif
 
+/* Maps and helpers.  The runner creates the same maps for every engine
+ * (bench.h: BENCH_MAP_*): in eBPF a map is an lddw of the placeholder
+ * 0x5eed0000 + n that the runner patches to BPF_PSEUDO_MAP_FD (so the
+ * section still needs no relocation); natively it is the runner's C map,
+ * and the helpers are out-of-line C functions (helper calls stay calls). */
+#define BENCH_MAP_COUNTERS 1 /* array, u32 -> u64, 256 entries */
+#define BENCH_MAP_FLOWS 2    /* hash, u32 -> u64, 1024 entries; keys 0, 2, 4, ..., 1022 present (value key * 3) */
+#ifdef BENCH_BPF
+#define BENCH_MAP(n)                                                          \
+	({                                                                    \
+		void *m_;                                                     \
+		asm volatile("%0 = 0x5eed000" #n " ll" : "=r"(m_));          \
+		m_;                                                           \
+	})
+static void *(*bpf_map_lookup_elem)(void *map, const void *key) = (void *)1;
+static long (*bpf_map_update_elem)(void *map, const void *key, const void *value, u64 flags) = (void *)2;
+static u32 (*bpf_get_smp_processor_id)(void) = (void *)8;
+#else
+extern void *bench_native_maps[3];
+void *bpf_map_lookup_elem(void *map, const void *key);
+long bpf_map_update_elem(void *map, const void *key, const void *value, u64 flags);
+u32 bpf_get_smp_processor_id(void);
+#define BENCH_MAP(n) (bench_native_maps[n])
+#endif
+/* Keep a value computed without using it (both compilers). */
+#define BENCH_KEEP(x) asm volatile("" : : "r"(x))
+
 /* The packet as a byte range, or return 0 when it is shorter than the
  * benchmark needs; after this the verifier knows BENCH_PKT_LEN bytes are
  * readable from `data`. */
