@@ -13,8 +13,9 @@
  * Timing: each engine runs batches of about BATCH_NS; a row reports the
  * fastest of NBATCH batches (the least disturbed one).
  *
- * Usage: bpfrt_bench [--interp-only] [name...]   (names filter the rows;
- * --interp-only skips the other engines, for profiling the interpreter).
+ * Usage: bpfrt_bench [--interp-only | --jit-only] [name...]   (names filter
+ * the rows; --interp-only / --jit-only skip the other engines, for
+ * profiling one).
  */
 #define _GNU_SOURCE
 #include "bench.h"
@@ -408,12 +409,14 @@ static void jit_large(struct bpfrt *rt)
 
 int main(int argc, char **argv)
 {
-	bool interp_only = false;
+	bool interp_only = false, jit_only = false;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--interp-only")) {
 			interp_only = true;
+		} else if (!strcmp(argv[i], "--jit-only")) {
+			jit_only = true;
 		} else if (argv[i][0] == '-') {
-			fprintf(stderr, "usage: %s [--interp-only] [name...]\n", argv[0]);
+			fprintf(stderr, "usage: %s [--interp-only | --jit-only] [name...]\n", argv[0]);
 			return 2;
 		}
 	}
@@ -516,10 +519,12 @@ int main(int argc, char **argv)
 		if (vp) {
 			ic.prog = (struct bpfrt_vm_prog *)vp;
 			struct engine e = {interp_run, &ic};
-			t_int = measure(&e, &r_int);
+			if (!jit_only)
+				t_int = measure(&e, &r_int);
 			if (!interp_only) {
 				ic.opts.flags = BPFRT_RUN_CHECKED;
-				t_chk = measure(&e, &r_chk);
+				if (!jit_only)
+					t_chk = measure(&e, &r_chk);
 				ic.opts.flags = BPFRT_RUN_JIT;
 				jerr = bpfrt_vm_prog_jited(vp, true, &j);
 				/* Compile time: the best of 20 fresh compilations
@@ -539,7 +544,7 @@ int main(int argc, char **argv)
 			}
 		}
 
-		if (!interp_only) {
+		if (!interp_only && !jit_only) {
 			struct native_ctx nc = {be->native, &md};
 			struct engine e = {native_run, &nc};
 			t_nat = measure(&e, &r_nat);
@@ -563,8 +568,10 @@ int main(int argc, char **argv)
 		 * interpreter may not: each map value a helper returns takes one
 		 * of the run's VM_MAX_REGIONS region slots, and past that a
 		 * lookup behaves as a miss (never an unchecked access). */
-		bool ok = t_int >= 0 && (t_nat < 0 || r_nat == r_int) && (t_kj < 0 || r_kj == r_int) &&
-			  (t_jit < 0 || r_jit == r_int);
+		if (jit_only)
+			r_int = r_jit;
+		bool ok = (t_int >= 0 || (jit_only && t_jit >= 0)) && (t_nat < 0 || r_nat == r_int) &&
+			  (t_kj < 0 || r_kj == r_int) && (t_jit < 0 || r_jit == r_int);
 		bool chk_differs = t_chk >= 0 && r_chk != r_int;
 		mismatches += !ok;
 

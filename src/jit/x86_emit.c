@@ -35,8 +35,27 @@ void x86_bytes(struct x86_buf *b, const void *src, size_t n)
 	b->len += n;
 }
 
-void x86_u8(struct x86_buf *b, uint8_t v) { x86_bytes(b, &v, 1); }
-void x86_u32(struct x86_buf *b, uint32_t v) { x86_bytes(b, &v, 4); } /* little-endian host */
+/* The fixed sizes store in place when there is room (every emission pass
+ * after the first: the buffer keeps its capacity), the rest of the time
+ * through x86_bytes.  Little-endian host. */
+void x86_u8(struct x86_buf *b, uint8_t v)
+{
+	if (b->len < b->cap && !b->oom)
+		b->p[b->len++] = v;
+	else
+		x86_bytes(b, &v, 1);
+}
+
+void x86_u32(struct x86_buf *b, uint32_t v)
+{
+	if (b->len + 4 <= b->cap && !b->oom) {
+		memcpy(b->p + b->len, &v, 4);
+		b->len += 4;
+	} else {
+		x86_bytes(b, &v, 4);
+	}
+}
+
 void x86_u64(struct x86_buf *b, uint64_t v) { x86_bytes(b, &v, 8); }
 
 /* Prefixes, REX (when any bit is needed or byte registers 4-7 are named)
