@@ -196,6 +196,11 @@ int vf_check_alu(struct vf_env *env, const struct bpf_insn *in)
 		struct vf_reg p = *ptr, o = dptr ? *src : *dst;
 		if (!dptr && op == BPF_SUB)
 			return vf_error(env, -EACCES, "R%u tried to subtract pointer from scalar", in->dst_reg);
+		/* The pointer's offset now depends on the scalar's exact value. */
+		if (dptr && has_src)
+			vf_mark_precise(env, (uint16_t)(1u << in->src_reg));
+		else if (!dptr)
+			vf_mark_precise(env, (uint16_t)(1u << in->dst_reg));
 		return adjust_ptr(env, in->dst_reg, dst, &p, &o, op);
 	}
 	dst->id = 0;

@@ -45,7 +45,7 @@ static void find_const_key(struct vf_env *env, const struct vf_reg *r, struct ca
 		return;
 	const struct vf_frame *f = env->cur->frames[r->frameno];
 	int s = (int)((-o - 1) / 8), b = (int)(o + 8 * (s + 1));
-	const struct vf_slot *sl = &f->stack[s];
+	const struct vf_slot *sl = vf_slot_peek(f, (uint32_t)s);
 	if (b + 4 > 8)
 		return;
 	bool zero = true, spill = b == 0;
@@ -58,6 +58,8 @@ static void find_const_key(struct vf_env *env, const struct vf_reg *r, struct ca
 	} else if (spill && sl->spilled.type == SCALAR_VALUE && scalar_is_const(&sl->spilled.s)) {
 		meta->key_known = true, meta->key = (uint32_t)sl->spilled.s.var_off.value;
 	}
+	if (meta->key_known) /* the key's value decides NULL or not: keep it (stack data: all) */
+		vf_mark_all_precise(env->cur);
 }
 
 static const char *helper_name(const struct vf_helper_proto *p, int32_t id, char *buf, size_t len)
@@ -110,6 +112,7 @@ int vf_check_helper_mem(struct vf_env *env, uint32_t regno, const struct vf_reg 
 	uint32_t sregno = regno + 1;
 	if (size_reg->type != SCALAR_VALUE)
 		return type_error(env, sregno, size_reg, "scalar");
+	vf_mark_precise(env, (uint16_t)(1u << sregno));
 	if (s->smin < 0) {
 		vf_note_reg(env, sregno, size_reg);
 		int e = vf_error(env, -EACCES, "R%u min value is negative, either use unsigned or 'var &= const'", sregno);
@@ -183,6 +186,7 @@ static int check_func_arg(struct vf_env *env, const struct vf_helper_proto *p, u
 	case ARG_PTR_TO_MEM:
 	case ARG_PTR_TO_UNINIT_MEM:
 		if (t == ARG_PTR_TO_MEM_OR_NULL && vf_reg_is_null_const(r)) {
+			vf_mark_precise(env, (uint16_t)(1u << regno));
 			meta->mem_regno = (int)regno;
 			meta->mem_or_null = true;
 			return 0;
@@ -216,6 +220,8 @@ static int check_func_arg(struct vf_env *env, const struct vf_helper_proto *p, u
 		if (meta->mem_regno != (int)regno - 1)
 			return vf_error(env, -EACCES, "R%u size argument without a memory argument before it", regno);
 		if (meta->mem_or_null) {
+			if (r->type == SCALAR_VALUE)
+				vf_mark_precise(env, (uint16_t)(1u << regno));
 			if (r->type != SCALAR_VALUE || !scalar_is_const(&r->s) || r->s.var_off.value)
 				return vf_error(env, -EACCES, "R%u must be 0 when R%u is NULL", regno, regno - 1);
 			return 0;
@@ -223,6 +229,8 @@ static int check_func_arg(struct vf_env *env, const struct vf_helper_proto *p, u
 		return vf_check_helper_mem(env, regno - 1, r, t == ARG_CONST_SIZE_OR_ZERO, meta->mem_write,
 					   "memory");
 	case ARG_CONST_ALLOC_SIZE_OR_ZERO:
+		if (r->type == SCALAR_VALUE)
+			vf_mark_precise(env, (uint16_t)(1u << regno));
 		if (r->type != SCALAR_VALUE || !scalar_is_const(&r->s)) {
 			vf_note_reg(env, regno, r);
 			int e = vf_error(env, -EACCES, "R%u is not a known constant'", regno);
@@ -233,8 +241,10 @@ static int check_func_arg(struct vf_env *env, const struct vf_helper_proto *p, u
 		return 0;
 	case ARG_PTR_TO_CTX:
 	case ARG_PTR_TO_CTX_OR_NULL:
-		if (t == ARG_PTR_TO_CTX_OR_NULL && vf_reg_is_null_const(r))
+		if (t == ARG_PTR_TO_CTX_OR_NULL && vf_reg_is_null_const(r)) {
+			vf_mark_precise(env, (uint16_t)(1u << regno));
 			return 0;
+		}
 		if (r->type != PTR_TO_CTX)
 			return type_error(env, regno, r, "ctx");
 		if (r->off || !scalar_is_const(&r->s) || r->s.var_off.value)
@@ -282,6 +292,8 @@ static int check_func_arg(struct vf_env *env, const struct vf_helper_proto *p, u
 		meta->has_func = true;
 		return 0;
 	case ARG_PTR_TO_STACK_OR_NULL:
+		if (vf_reg_is_null_const(r))
+			vf_mark_precise(env, (uint16_t)(1u << regno));
 		if (vf_reg_is_null_const(r) || r->type == PTR_TO_STACK)
 			return 0;
 		return type_error(env, regno, r, "fp");
@@ -307,6 +319,7 @@ static int check_sandboxed_read(struct vf_env *env, const char *name)
 	const struct vf_reg *size = &regs[2], *src = &regs[3];
 	if (size->type != SCALAR_VALUE || size->s.umax >= VF_MAX_VAR_OFF)
 		return vf_error(env, -EACCES, "R2 unbounded size for %s", name);
+	vf_mark_precise(env, 1u << 2);
 	if (src->type == PTR_TO_CTX && scalar_is_const(&src->s) && env->ctx) {
 		int64_t lo = src->off + (int64_t)src->s.var_off.value, hi = lo + (int64_t)size->s.umax;
 		if (lo >= 0 && hi <= env->ctx->size)
@@ -360,7 +373,7 @@ static void widen_caller_stacks(struct vf_state *st)
 {
 	for (uint32_t f = 0; f < st->curframe; f++) {
 		struct vf_frame *fr = st->frames[f];
-		for (int s = 0; s < VF_STACK_SLOTS; s++) {
+		for (uint32_t s = 0; s < fr->nslots; s++) {
 			struct vf_slot *sl = &fr->stack[s];
 			bool spill = sl->kind[0] == STACK_SPILL || sl->kind[7] == STACK_SPILL;
 			bool full = sl->kind[0] == STACK_SPILL && sl->kind[7] == STACK_SPILL;
@@ -392,7 +405,9 @@ int vf_callback_return(struct vf_env *env, uint32_t idx, uint32_t *next)
 	struct vf_frame saved = *af;
 	for (int i = 0; i < VF_MAX_REGS; i++)
 		vf_mark_not_init(&af->regs[i]);
-	memset(af->stack, 0, sizeof(af->stack));
+	free(af->stack);
+	af->stack = NULL;
+	af->nslots = 0;
 	af->depth = 0;
 	for (int i = 1; i <= 5; i++)
 		af->regs[i] = saved.cb_args[i];
@@ -402,7 +417,7 @@ int vf_callback_return(struct vf_env *env, uint32_t idx, uint32_t *next)
 	if (err)
 		return err;
 	/* This iteration was the last: back to the caller. */
-	free(f);
+	vf_frame_free(f);
 	st->frames[st->curframe--] = NULL;
 	struct vf_reg *regs = vf_cur_regs(st);
 	if (p)

@@ -35,7 +35,8 @@ static bool slot_is_spill(const struct vf_slot *s)
 	return s->kind[0] == STACK_SPILL || s->kind[7] == STACK_SPILL;
 }
 
-/* A write to byte o (fp-relative) of frame f: kills any spill covering it. */
+/* A write to byte o (fp-relative) of frame f, whose slots already reach it
+ * (check_stack_access grows them): kills any spill covering it. */
 static void stack_byte_write(struct vf_frame *f, int64_t o, uint8_t kind)
 {
 	int s = (int)((-o - 1) / 8);
@@ -88,6 +89,8 @@ static int check_stack_access(struct vf_env *env, uint32_t regno, int32_t off, u
 	}
 	note_depth(env, f, lo);
 	if (write) {
+		if (!vf_slot_get(f, (uint32_t)((-lo - 1) / 8)))
+			return -ENOMEM;
 		const struct vf_reg *v = value_regno >= 0 ? &regs[value_regno] : NULL;
 		if (fixed && v && !vf_reg_is_null_const(v)) {
 			int s = (int)((-lo - 1) / 8);
@@ -126,10 +129,12 @@ static int check_stack_access(struct vf_env *env, uint32_t regno, int32_t off, u
 	struct vf_reg *dst = value_regno >= 0 ? &regs[value_regno] : NULL;
 	if (!dst)
 		return 0;
+	if (env->cur->nhist) /* precision backtracking stops at values read back from the stack */
+		env->cur->hist[env->cur->nhist - 1] |= VF_HIST_STACK_READ;
 	if (fixed) {
 		int s = (int)((-lo - 1) / 8);
 		int b = (int)(lo + 8 * (s + 1));
-		struct vf_slot *sl = &f->stack[s];
+		const struct vf_slot *sl = vf_slot_peek(f, (uint32_t)s);
 		if (slot_is_spill(sl) && sl->kind[b] == STACK_SPILL) {
 			bool full = sl->kind[0] == STACK_SPILL && sl->kind[7] == STACK_SPILL;
 			if (size == 8 && b == 0 && full) {
@@ -165,7 +170,7 @@ static int check_stack_access(struct vf_env *env, uint32_t regno, int32_t off, u
 		bool all_zero = true;
 		for (int64_t o = lo; o < hi; o++) {
 			int ss = (int)((-o - 1) / 8), bb = (int)(o + 8 * (ss + 1));
-			all_zero &= f->stack[ss].kind[bb] == STACK_ZERO;
+			all_zero &= vf_slot_peek(f, (uint32_t)ss)->kind[bb] == STACK_ZERO;
 		}
 		if (dst) {
 			if (all_zero)

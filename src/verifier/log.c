@@ -111,7 +111,7 @@ void vf_log_state(struct vf_env *env, const struct vf_state *st)
 			vf_reg_print(tmp, sizeof(tmp), &fr->regs[i]);
 			vf_log(env, "R%d=%s ", i, tmp);
 		}
-		for (int s = 0; s < VF_STACK_SLOTS; s++) {
+		for (uint32_t s = 0; s < fr->nslots; s++) {
 			const struct vf_slot *sl = &fr->stack[s];
 			char kinds[9];
 			bool any = false;

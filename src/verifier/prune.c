@@ -52,8 +52,14 @@ static bool maps_equal(const struct vf_map *a, const struct vf_map *b)
 	       a->value_size == b->value_size && a->max_entries == b->max_entries && a->flags == b->flags;
 }
 
-static bool regsafe(const struct vf_reg *old, const struct vf_reg *cur, struct idmap *m, bool exact)
+/* How states are compared: covering with precision (a finished
+ * checkpoint), covering by range (a checkpoint still being explored, whose
+ * precision marks are not final), or equal (loop detection). */
+enum cmp_mode { CMP_PRECISE, CMP_RANGE, CMP_EXACT };
+
+static bool regsafe(const struct vf_reg *old, const struct vf_reg *cur, struct idmap *m, enum cmp_mode mode)
 {
+	bool exact = mode == CMP_EXACT;
 	if (old->type == NOT_INIT)
 		return !exact || cur->type == NOT_INIT;
 	if (cur->type == NOT_INIT)
@@ -63,6 +69,8 @@ static bool regsafe(const struct vf_reg *old, const struct vf_reg *cur, struct i
 	if (old->type == SCALAR_VALUE) {
 		if (exact)
 			return scalar_within(&old->s, &cur->s) && scalar_within(&cur->s, &old->s);
+		if (VF_PRECISION && mode == CMP_PRECISE && !old->precise)
+			return true; /* nothing below the checkpoint looked at its value */
 		return scalar_within(&old->s, &cur->s) && check_ids(m, old->id, cur->id);
 	}
 	if (old->off != cur->off || old->frameno != cur->frameno)
@@ -100,16 +108,33 @@ static bool slot_byte_safe(uint8_t old, uint8_t cur)
 	return old == cur;
 }
 
-static bool stacksafe(const struct vf_frame *old, const struct vf_frame *cur, struct idmap *m, bool exact)
+static bool stacksafe(const struct vf_frame *old, const struct vf_frame *cur, struct idmap *m, enum cmp_mode mode)
 {
-	for (int s = 0; s < VF_STACK_SLOTS; s++) {
-		const struct vf_slot *o = &old->stack[s], *c = &cur->stack[s];
+	bool exact = mode == CMP_EXACT;
+	uint32_t n = old->nslots > cur->nslots ? old->nslots : cur->nslots;
+	for (uint32_t s = 0; s < n; s++) {
+		const struct vf_slot *o = vf_slot_peek(old, s), *c = vf_slot_peek(cur, s);
 		bool ospill = o->kind[0] == STACK_SPILL || o->kind[7] == STACK_SPILL;
 		bool cspill = c->kind[0] == STACK_SPILL || c->kind[7] == STACK_SPILL;
 		if (exact) {
 			if (memcmp(o->kind, c->kind, 8))
 				return false;
-			if (ospill && !regsafe(&o->spilled, &c->spilled, m, true))
+			if (ospill && !regsafe(&o->spilled, &c->spilled, m, CMP_EXACT))
+				return false;
+			continue;
+		}
+		if (VF_PRECISION && ospill && o->spilled.type == SCALAR_VALUE && !o->spilled.precise &&
+		    mode == CMP_PRECISE) {
+			/* An imprecise spilled scalar: any initialised data will do. */
+			bool ok = true;
+			for (int b = 0; b < 8; b++) {
+				if (o->kind[b] == STACK_INVALID)
+					continue;
+				uint8_t ck = c->kind[b];
+				ok &= ck == STACK_MISC || ck == STACK_ZERO ||
+				      (ck == STACK_SPILL && c->spilled.type == SCALAR_VALUE);
+			}
+			if (!ok)
 				return false;
 			continue;
 		}
@@ -128,7 +153,7 @@ static bool stacksafe(const struct vf_frame *old, const struct vf_frame *cur, st
 			}
 			if (!cspill || memcmp(o->kind, c->kind, 8))
 				return false;
-			if (!regsafe(&o->spilled, &c->spilled, m, false))
+			if (!regsafe(&o->spilled, &c->spilled, m, mode))
 				return false;
 			continue;
 		}
@@ -148,8 +173,9 @@ static bool stacksafe(const struct vf_frame *old, const struct vf_frame *cur, st
 }
 
 static bool states_equal(struct vf_env *env, const struct vf_state *old, const struct vf_state *cur,
-			 uint32_t insn, bool exact)
+			 uint32_t insn, enum cmp_mode mode)
 {
+	bool exact = mode == CMP_EXACT;
 	if (old->curframe != cur->curframe || old->nr_refs != cur->nr_refs)
 		return false;
 	if (!!old->lock_id != !!cur->lock_id || old->lock_map != cur->lock_map || old->lock_off != cur->lock_off)
@@ -172,13 +198,49 @@ static bool states_equal(struct vf_env *env, const struct vf_state *old, const s
 		for (int r = 0; r < VF_MAX_REGS; r++) {
 			if (!exact && !(live & (1u << r)))
 				continue;
-			if (!regsafe(&of->regs[r], &cf->regs[r], &m, exact))
+			if (!regsafe(&of->regs[r], &cf->regs[r], &m, mode))
 				return false;
 		}
-		if (!stacksafe(of, cf, &m, exact))
+		if (!stacksafe(of, cf, &m, mode))
 			return false;
 	}
 	return true;
+}
+
+/* The current path stops here because old covers it: whatever old's
+ * subtree relied on (its precise scalars), this path's values must keep,
+ * so the checkpoints above it learn the same precision. */
+static void propagate_precision(struct vf_env *env, const struct vf_state *old, uint32_t insn, enum cmp_mode mode)
+{
+	struct vf_state *cur = env->cur;
+	if (!VF_PRECISION)
+		return;
+	if (mode != CMP_PRECISE) {
+		vf_mark_all_precise(cur);
+		return;
+	}
+	uint16_t live = env->aux[insn].live_in, mask = 0;
+	for (uint32_t f = 0; f <= old->curframe; f++) {
+		const struct vf_frame *of = old->frames[f];
+		for (uint32_t s = 0; s < of->nslots; s++)
+			if ((of->stack[s].kind[0] == STACK_SPILL || of->stack[s].kind[7] == STACK_SPILL) &&
+			    of->stack[s].spilled.type == SCALAR_VALUE && of->stack[s].spilled.precise) {
+				vf_mark_all_precise(cur);
+				return;
+			}
+		for (int r = 0; r < VF_MAX_REGS; r++) {
+			if (of->regs[r].type != SCALAR_VALUE || !of->regs[r].precise)
+				continue;
+			if (f != old->curframe) {
+				vf_mark_all_precise(cur);
+				return;
+			}
+			if (live & (1u << r))
+				mask |= (uint16_t)(1u << r);
+		}
+	}
+	if (mask)
+		vf_mark_precise(env, mask);
 }
 
 void vf_path_done(struct vf_env *env, struct vf_state *st)
@@ -205,15 +267,17 @@ int vf_is_state_visited(struct vf_env *env, uint32_t insn)
 		struct vf_state *old = l->v[i];
 		if (old->branches && !callback_entry) {
 			/* Still being explored: we came back around a loop. */
-			if (states_equal(env, old, cur, insn, true)) {
+			if (states_equal(env, old, cur, insn, CMP_EXACT)) {
 				int e = vf_error(env, -EINVAL, "infinite loop detected at insn %u", insn);
 				vf_hint(env, "the loop returns to the same state: nothing it computes brings it closer to its exit condition");
 				return e;
 			}
 			continue;
 		}
-		if (states_equal(env, old, cur, insn, false)) {
+		enum cmp_mode mode = old->branches ? CMP_RANGE : CMP_PRECISE;
+		if (states_equal(env, old, cur, insn, mode)) {
 			l->hit++;
+			propagate_precision(env, old, insn, mode);
 			return 1;
 		}
 		l->miss++;
@@ -237,6 +301,7 @@ int vf_is_state_visited(struct vf_env *env, uint32_t insn)
 	cp->branches = 1;
 	cp->insn_idx = insn;
 	cur->parent = cp;
+	cur->nhist = 0; /* the history restarts at the new checkpoint */
 	l->v[l->n++] = cp;
 	env->total_states++;
 	if (env->total_states > env->peak_states)

@@ -18,7 +18,8 @@ void vf_state_free(struct vf_state *st)
 	if (!st)
 		return;
 	for (uint32_t i = 0; i < VF_MAX_FRAMES; i++)
-		free(st->frames[i]);
+		vf_frame_free(st->frames[i]);
+	free(st->hist);
 	free(st);
 }
 
@@ -42,16 +43,71 @@ struct vf_state *vf_state_copy(const struct vf_state *src)
 		return NULL;
 	memcpy(st, src, sizeof(*st));
 	memset(st->frames, 0, sizeof(st->frames));
-	for (uint32_t i = 0; i <= src->curframe; i++) {
-		st->frames[i] = malloc(sizeof(struct vf_frame));
-		if (!st->frames[i]) {
+	st->hist = NULL;
+	st->cap_hist = st->nhist;
+	if (src->nhist) {
+		st->hist = malloc(src->nhist * sizeof(*st->hist));
+		if (!st->hist) {
 			vf_state_free(st);
 			return NULL;
 		}
-		memcpy(st->frames[i], src->frames[i], sizeof(struct vf_frame));
+		memcpy(st->hist, src->hist, src->nhist * sizeof(*st->hist));
+	}
+	for (uint32_t i = 0; i <= src->curframe; i++) {
+		const struct vf_frame *sf = src->frames[i];
+		struct vf_frame *f = malloc(sizeof(struct vf_frame));
+		if (!f) {
+			vf_state_free(st);
+			return NULL;
+		}
+		memcpy(f, sf, sizeof(*f));
+		f->stack = NULL;
+		st->frames[i] = f;
+		if (sf->nslots) {
+			f->stack = malloc(sf->nslots * sizeof(*f->stack));
+			if (!f->stack) {
+				f->nslots = 0;
+				vf_state_free(st);
+				return NULL;
+			}
+			memcpy(f->stack, sf->stack, sf->nslots * sizeof(*f->stack));
+		}
 	}
 	st->branches = 0;
 	return st;
+}
+
+void vf_frame_free(struct vf_frame *f)
+{
+	if (!f)
+		return;
+	free(f->stack);
+	free(f);
+}
+
+const struct vf_slot *vf_slot_peek(const struct vf_frame *f, uint32_t s)
+{
+	static const struct vf_slot empty; /* all STACK_INVALID; spilled NOT_INIT */
+	return s < f->nslots ? &f->stack[s] : &empty;
+}
+
+struct vf_slot *vf_slot_get(struct vf_frame *f, uint32_t s)
+{
+	if (s >= VF_STACK_SLOTS)
+		return NULL;
+	if (s >= f->nslots) {
+		uint32_t n = s + 1 < 8 ? 8 : s + 1;
+		n = n > VF_STACK_SLOTS ? VF_STACK_SLOTS : n;
+		struct vf_slot *v = realloc(f->stack, n * sizeof(*v));
+		if (!v)
+			return NULL;
+		memset(v + f->nslots, 0, (n - f->nslots) * sizeof(*v));
+		for (uint32_t k = f->nslots; k < n; k++)
+			vf_mark_not_init(&v[k].spilled);
+		f->stack = v;
+		f->nslots = n;
+	}
+	return &f->stack[s];
 }
 
 void vf_mark_not_init(struct vf_reg *r)

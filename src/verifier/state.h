@@ -70,7 +70,7 @@ struct vf_reg {
 	uint8_t type;            /* enum vf_reg_type */
 	uint8_t flags;           /* enum vf_reg_flags */
 	uint8_t frameno;         /* PTR_TO_STACK: whose frame */
-	uint8_t pad;
+	uint8_t precise;         /* scalars: some check on this path relied on the value (precise.c) */
 	int32_t off;             /* pointers: fixed offset */
 	uint32_t id;             /* copies share it: null checks, packet ranges, scalar links */
 	uint32_t ref_obj_id;     /* the reference it holds, 0: none */
@@ -95,7 +95,8 @@ struct vf_slot {
 
 struct vf_frame {
 	struct vf_reg regs[VF_MAX_REGS];
-	struct vf_slot stack[VF_STACK_SLOTS]; /* slot i covers fp-8*(i+1) .. fp-8*i-1 */
+	struct vf_slot *stack;   /* slot i covers fp-8*(i+1) .. fp-8*i-1; nslots of them */
+	uint32_t nslots;         /* slots allocated (grown on writes); slots past it are never written */
 	uint32_t depth;          /* bytes of stack used (deepest access), rounded to 8 */
 	uint32_t callsite;       /* caller's call instruction (frames > 0) */
 	uint32_t subprog;        /* index in env->subprogs */
@@ -127,6 +128,11 @@ struct vf_state {
 	uint32_t insn_idx;
 	uint32_t last_insn;      /* previous instruction (for the log) */
 	uint64_t loop_seen;      /* processed count when stored (loop progress heuristic) */
+	/* Instructions executed since the parent checkpoint, in order (bit 31:
+	 * the instruction read the stack into a register), for precision
+	 * backtracking (precise.c). */
+	uint32_t *hist;
+	uint32_t nhist, cap_hist;
 };
 
 struct vf_subprog {
@@ -192,6 +198,7 @@ struct vf_env {
 	uint32_t peak_states, total_states;
 	uint32_t id_gen;
 	bool pkt_changed_seen;
+	bool in_insn;            /* inside do_insn: the history's last entry is this instruction */
 	/* Log */
 	uint32_t log_level;
 	char *log_buf;
@@ -211,6 +218,11 @@ void vf_state_free(struct vf_state *st);
 /* Deep copy (frames 0..curframe); NULL on allocation failure. */
 struct vf_state *vf_state_copy(const struct vf_state *src);
 struct vf_frame *vf_frame_new(uint32_t frameno, uint32_t callsite, uint32_t subprog);
+void vf_frame_free(struct vf_frame *f);
+/* Slot s of frame f to read: an empty (never written) slot past nslots. */
+const struct vf_slot *vf_slot_peek(const struct vf_frame *f, uint32_t s);
+/* Slot s of frame f to write (grown as needed); NULL on allocation failure. */
+struct vf_slot *vf_slot_get(struct vf_frame *f, uint32_t s);
 static inline struct vf_frame *vf_cur_frame(struct vf_state *st) { return st->frames[st->curframe]; }
 static inline struct vf_reg *vf_cur_regs(struct vf_state *st) { return st->frames[st->curframe]->regs; }
 
@@ -241,6 +253,23 @@ int vf_check_ld_imm64(struct vf_env *env, const struct bpf_insn *insn, uint32_t 
 int vf_is_state_visited(struct vf_env *env, uint32_t insn);
 /* The current path ended: release its hold on the checkpoints above it. */
 void vf_path_done(struct vf_env *env, struct vf_state *st);
+
+/* ---- precise.c -------------------------------------------------------- */
+#define VF_HIST_STACK_READ 0x80000000u
+/* Precision tracking is written but switched off until its cost in long
+ * loops is bounded (a demand walks the whole history since the last
+ * checkpoint): with 0 every scalar counts as precise in pruning, which is
+ * the conservative behaviour. */
+#define VF_PRECISION 0
+/* Record insn in the current path's history. */
+int vf_hist_push(struct vf_env *env, uint32_t insn);
+/* Some check relied on the exact values of the scalars in regmask (current
+ * frame): mark them precise here and, backtracking through the path, the
+ * registers they came from in every checkpoint above. */
+void vf_mark_precise(struct vf_env *env, uint16_t regmask);
+/* Mark every scalar (registers and spills, all frames) of st and of every
+ * checkpoint above it precise: the conservative answer. */
+void vf_mark_all_precise(struct vf_state *st);
 
 /* ---- log.c ---------------------------------------------------------- */
 void vf_log(struct vf_env *env, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

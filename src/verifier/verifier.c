@@ -341,7 +341,7 @@ static void for_each_reg(struct vf_state *st, void (*fn)(struct vf_reg *, void *
 		struct vf_frame *fr = st->frames[f];
 		for (int i = 0; i < VF_MAX_REGS; i++)
 			fn(&fr->regs[i], arg);
-		for (int s = 0; s < VF_STACK_SLOTS; s++)
+		for (uint32_t s = 0; s < fr->nslots; s++)
 			if (fr->stack[s].kind[0] == STACK_SPILL || fr->stack[s].kind[7] == STACK_SPILL)
 				fn(&fr->stack[s].spilled, arg);
 	}
@@ -600,12 +600,16 @@ static int check_cond_jmp(struct vf_env *env, const struct bpf_insn *in, uint32_
 		   !jmp32 && (op == BPF_JEQ || op == BPF_JNE)) {
 		taken = op == BPF_JNE; /* a valid pointer is never NULL */
 	}
-	if (taken == 1) {
-		*next = target;
-		return 0;
-	}
-	if (taken == 0) {
-		*next = idx + 1;
+	if (taken >= 0) {
+		/* The outcome rests on these values: they must stay precise. */
+		uint16_t m = 0;
+		if (dst->type == SCALAR_VALUE)
+			m |= (uint16_t)(1u << in->dst_reg);
+		if ((in->code & BPF_X) && src->type == SCALAR_VALUE)
+			m |= (uint16_t)(1u << in->src_reg);
+		if (m)
+			vf_mark_precise(env, m);
+		*next = taken ? target : idx + 1;
 		return 0;
 	}
 	struct vf_state *other = vf_state_copy(env->cur);
@@ -633,12 +637,15 @@ static int check_cond_jmp(struct vf_env *env, const struct bpf_insn *in, uint32_
 	} else if ((dst->flags & PTR_MAYBE_NULL) && vf_reg_is_null_const(src) && !jmp32 &&
 		   (op == BPF_JEQ || op == BPF_JNE)) {
 		uint32_t id = dst->id;
+		if (in->code & BPF_X) /* the NULL it is compared with must stay 0 */
+			vf_mark_precise(env, (uint16_t)(1u << in->src_reg));
 		/* JEQ: the jump sees NULL, the fall-through a valid pointer. */
 		vf_mark_ptr_or_null_regs(env, other, id, op == BPF_JEQ);
 		vf_mark_ptr_or_null_regs(env, env->cur, id, op != BPF_JEQ);
 	} else if ((src->flags & PTR_MAYBE_NULL) && vf_reg_is_null_const(dst) && !jmp32 &&
 		   (op == BPF_JEQ || op == BPF_JNE)) {
 		uint32_t id = src->id;
+		vf_mark_precise(env, (uint16_t)(1u << in->dst_reg));
 		vf_mark_ptr_or_null_regs(env, other, id, op == BPF_JEQ);
 		vf_mark_ptr_or_null_regs(env, env->cur, id, op != BPF_JEQ);
 	} else {
@@ -718,6 +725,7 @@ static int check_return_code(struct vf_env *env)
 		return vf_error(env, -EACCES, "At program exit the register R0 is not a known value (%s)",
 				vf_reg_type_name(r0));
 	}
+	vf_mark_precise(env, 1u);
 	if (r0->s.smin < d->ret_min || r0->s.smax > d->ret_max) {
 		char tmp[200];
 		scalar_print(tmp, sizeof(tmp), &r0->s);
@@ -772,6 +780,7 @@ static int check_exit(struct vf_env *env, uint32_t idx, uint32_t *next, bool *pa
 		if (r0->type != SCALAR_VALUE)
 			return vf_error(env, -EACCES, "At callback return the register R0 is not a known value (%s)",
 					vf_reg_type_name(r0));
+		vf_mark_precise(env, 1u);
 		if (r0->s.smin < f->cb_ret_min || r0->s.smax > f->cb_ret_max) {
 			char tmp[200];
 			scalar_print(tmp, sizeof(tmp), &r0->s);
@@ -788,7 +797,7 @@ static int check_exit(struct vf_env *env, uint32_t idx, uint32_t *next, bool *pa
 	}
 	uint32_t callsite = f->callsite;
 	struct vf_reg ret = *r0;
-	free(f);
+	vf_frame_free(f);
 	st->frames[st->curframe--] = NULL;
 	struct vf_frame *caller = vf_cur_frame(st);
 	caller->regs[0] = ret;
@@ -924,7 +933,11 @@ static int do_check(struct vf_env *env)
 		if (!path_done) {
 			if (env->log_level > 1)
 				log_insn(env, idx);
-			err = do_insn(env, idx, &next, &path_done);
+			err = vf_hist_push(env, idx);
+			env->in_insn = true;
+			if (!err)
+				err = do_insn(env, idx, &next, &path_done);
+			env->in_insn = false;
 			if (err)
 				break;
 			if (env->log_level > 1 && !path_done)
