@@ -137,6 +137,9 @@ static int resolve_map_refs(struct bpfrt *rt, struct bpfrt_prog *p, const union 
 		if (kind == BPF_PSEUDO_BTF_ID)
 			return reject(attr, -EINVAL, "insn %u: ksym references (BPF_PSEUDO_BTF_ID) are not supported", i);
 		int fd = in[i].imm, err = 0;
+		bool value_kind = kind == BPF_PSEUDO_MAP_VALUE || kind == BPF_PSEUDO_MAP_IDX_VALUE;
+		if (!value_kind && in[i + 1].imm) /* only direct value loads carry an offset there */
+			return reject(attr, -EINVAL, "insn %u: unrecognized bpf_ld_imm64 insn (second imm %d)", i, in[i + 1].imm);
 		if (kind == BPF_PSEUDO_MAP_IDX || kind == BPF_PSEUDO_MAP_IDX_VALUE) {
 			if (!attr->fd_array)
 				return reject(attr, -EINVAL, "insn %u: map index %d without fd_array", i, fd);

@@ -65,6 +65,8 @@ static int adjust_ptr(struct vf_env *env, uint32_t dst_regno, struct vf_reg *dst
 		return -EINVAL;
 	const struct scalar *o = &off->s;
 	struct vf_reg res = *ptr;
+	if (op == BPF_SUB && ptr->type == PTR_TO_STACK) /* the kernel's rule, for JITs */
+		return vf_error(env, -EACCES, "R%u subtraction from stack pointer prohibited", dst_regno);
 	if (scalar_is_const(o)) {
 		int64_t v = (int64_t)o->var_off.value;
 		int64_t n = op == BPF_ADD ? (int64_t)ptr->off + v : (int64_t)ptr->off - v;
@@ -73,10 +75,6 @@ static int adjust_ptr(struct vf_env *env, uint32_t dst_regno, struct vf_reg *dst
 		res.off = (int32_t)n;
 		*dst = res;
 		return 0;
-	}
-	if (ptr->type == PTR_TO_CTX) {
-		vf_note_reg(env, dst_regno, ptr);
-		return vf_error(env, -EACCES, "R%u variable ctx pointer arithmetic is not allowed", dst_regno);
 	}
 	if (o->smin <= -VF_MAX_VAR_OFF || o->smax >= VF_MAX_VAR_OFF) {
 		char tmp[200];
@@ -188,6 +186,11 @@ int vf_check_alu(struct vf_env *env, const struct bpf_insn *in)
 		uint32_t pregno = dptr ? in->dst_reg : in->src_reg;
 		const struct vf_reg *ptr = dptr ? dst : src;
 		if (!alu64) {
+			if (op == BPF_SUB && dptr) { /* a meaningless number (privileged loaders may) */
+				vf_mark_unknown(dst);
+				scalar_zext32(&dst->s);
+				return 0;
+			}
 			vf_note_reg(env, pregno, ptr);
 			return vf_error(env, -EACCES, "R%u 32-bit pointer arithmetic prohibited", in->dst_reg);
 		}

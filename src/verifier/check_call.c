@@ -134,6 +134,13 @@ int vf_check_helper_mem(struct vf_env *env, uint32_t regno, const struct vf_reg 
 		return e;
 	}
 	const struct vf_reg *p = &vf_cur_regs(env->cur)[regno];
+	if (s->umax == 0 && p->type == PTR_TO_STACK) {
+		/* Even an empty access must point into the frame (the kernel's rule). */
+		int64_t off = p->off + (scalar_is_const(&p->s) ? (int64_t)p->s.var_off.value : p->s.smin);
+		if (off < -VF_STACK_SIZE || off >= 0)
+			return vf_error(env, -EACCES, "invalid %s stack R%u off=%lld size=0", write ? "write to" : "read from",
+					regno, (long long)off);
+	}
 	if (vf_reg_is_null_const(p)) {
 		if (s->umax != 0)
 			return vf_error(env, -EACCES, "R%u type=scalar expected=mem with a non-zero size", regno);

@@ -92,6 +92,10 @@ static int check_stack_access(struct vf_env *env, uint32_t regno, int32_t off, u
 		if (!vf_slot_get(f, (uint32_t)((-lo - 1) / 8)))
 			return -ENOMEM;
 		const struct vf_reg *v = value_regno >= 0 ? &regs[value_regno] : NULL;
+		if (v && vf_reg_is_pointer(v) && size != 8) {
+			vf_note_reg(env, (uint32_t)value_regno, v);
+			return vf_error(env, -EACCES, "invalid size of register spill");
+		}
 		if (fixed && v && !vf_reg_is_null_const(v)) {
 			int s = (int)((-lo - 1) / 8);
 			int b = (int)(lo + 8 * (s + 1));
@@ -153,6 +157,11 @@ static int check_stack_access(struct vf_env *env, uint32_t regno, int32_t off, u
 				if (b == 0 && (int)size == nspill && !sign_ext) {
 					*dst = sl->spilled;
 					dst->id = 0;
+				} else if (b == 0 && sign_ext && scalar_is_const(&sl->spilled.s)) {
+					/* A constant read back sign-extended stays a constant. */
+					uint64_t v = sl->spilled.s.var_off.value;
+					int sh = 64 - 8 * (int)size;
+					vf_mark_const(dst, (uint64_t)((int64_t)(v << sh) >> sh));
 				} else if (b == 0 && full && !sign_ext) {
 					*dst = sl->spilled;
 					dst->id = 0;
@@ -259,7 +268,7 @@ static int check_ctx_access(struct vf_env *env, uint32_t regno, const struct vf_
 	if (env->ctx->any_write && scalar_is_const(&r->s)) {
 		/* SYSCALL programs: the context is plain memory of the caller's. */
 		int64_t off = (int64_t)r->off + insn_off + (int64_t)r->s.var_off.value;
-		if (off < 0 || off + size > env->ctx->size)
+		if (off < 0 || off + size > env->ctx->size || (dst && off % size))
 			return vf_error(env, -EACCES, "invalid bpf_context access off=%lld size=%u", (long long)off, size);
 		if (dst) {
 			vf_mark_unknown(dst);
@@ -465,11 +474,6 @@ int vf_check_atomic(struct vf_env *env, const struct bpf_insn *in, uint32_t idx)
 		vf_note_reg(env, in->dst_reg, base);
 		return vf_error(env, -EACCES, "BPF_ATOMIC stores into R%u %s is not allowed", in->dst_reg,
 				vf_reg_type_name(base));
-	}
-	if (regs[in->src_reg].type != SCALAR_VALUE && in->imm != BPF_XCHG && in->imm != BPF_CMPXCHG) {
-		/* Arithmetic on a pointer's bits in memory. */
-		vf_note_reg(env, in->src_reg, &regs[in->src_reg]);
-		return vf_error(env, -EACCES, "R%u leaks addr into mem", in->src_reg);
 	}
 	/* Atomics need natural alignment whatever the memory (the kernel's
 	 * strict check): the CPU's locked instructions and the interpreter
