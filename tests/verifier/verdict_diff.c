@@ -629,7 +629,7 @@ static void read_known(const char *path)
 		known = realloc(known, sizeof(*known) * (size_t)(nknown + 1));
 		struct known *k = &known[nknown++];
 		k->prefix = strchr(line, '*') != NULL; /* a pattern */
-		snprintf(k->key, sizeof(k->key), "%s", line);
+		snprintf(k->key, sizeof(k->key), "%.*s", (int)sizeof(k->key) - 1, line);
 	}
 	fclose(f);
 }
