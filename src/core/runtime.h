@@ -58,6 +58,11 @@ void bpfrt_helpers_register_checksum(struct bpfrt *rt);
 void bpfrt_helpers_register_probe(struct bpfrt *rt);
 void bpfrt_helpers_register_callbacks(struct bpfrt *rt);
 void bpfrt_helpers_register_packet(struct bpfrt *rt);
+/* The built-in implementation of map helper id (map lookup/update/delete,
+ * the ones the JIT lowers itself when it knows the map), NULL for other
+ * ids.  The JIT specialises a call only while rt->helpers[id].fn is still
+ * this function (an embedder may have registered its own). */
+bpfrt_helper_fn bpfrt_helpers_map_builtin(uint32_t id);
 /* Close the trace pipe, if open (bpfrt_free). */
 void bpfrt_trace_pipe_close(struct bpfrt *rt);
 

@@ -242,6 +242,16 @@ static uint64_t h_spin_unlock(uint64_t lock, uint64_t r2, uint64_t r3, uint64_t 
 	return 0;
 }
 
+bpfrt_helper_fn bpfrt_helpers_map_builtin(uint32_t id)
+{
+	switch (id) {
+	case BPF_FUNC_map_lookup_elem: return h_map_lookup_elem;
+	case BPF_FUNC_map_update_elem: return h_map_update_elem;
+	case BPF_FUNC_map_delete_elem: return h_map_delete_elem;
+	default: return NULL;
+	}
+}
+
 void bpfrt_helpers_register_maps(struct bpfrt *rt)
 {
 	bpfrt_register_helper(rt, BPF_FUNC_perf_event_output, "perf_event_output", h_perf_event_output);
