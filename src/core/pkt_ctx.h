@@ -22,14 +22,29 @@ struct bpfrt_pkt_ptrs {
 	uint64_t data, data_end, data_meta;
 };
 
+/* Where bpf_redirect / bpf_redirect_map sent the packet, as the kernel's
+ * per-CPU struct bpf_redirect_info: it belongs to the run (a runner clears
+ * it before each packet) and the packet source acts on it after an
+ * XDP_REDIRECT / TC_ACT_REDIRECT verdict.  No program can address it: the
+ * verifier allows context accesses inside the UAPI struct only. */
+struct bpfrt_redirect_info {
+	uint32_t ifindex;   /* the target device: bpf_redirect's ifindex, a devmap value's ifindex */
+	uint32_t tgt_index; /* bpf_redirect's ifindex or bpf_redirect_map's key */
+	uint32_t map_type;  /* BPF_MAP_TYPE_UNSPEC for bpf_redirect */
+	uint32_t map_id;
+	uint64_t flags;     /* tc: BPF_F_INGRESS; XDP: BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS */
+};
+
 struct bpfrt_xdp_ctx {
 	struct xdp_md md;
 	struct bpfrt_pkt_ptrs pkt;
+	struct bpfrt_redirect_info ri;
 };
 
 struct bpfrt_skb_ctx {
 	struct __sk_buff skb;
 	struct bpfrt_pkt_ptrs pkt;
+	struct bpfrt_redirect_info ri;
 };
 
 static inline void bpfrt_xdp_ctx_sync(struct bpfrt_xdp_ctx *c)

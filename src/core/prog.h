@@ -41,6 +41,13 @@ int bpfrt_cmd_prog_load(struct bpfrt *rt, union bpf_attr *attr);
 /* Index of map in prog->maps, or -1. */
 int bpfrt_prog_map_index(const struct bpfrt_prog *prog, const struct bpfrt_map *map);
 int bpfrt_cmd_prog_test_run(struct bpfrt *rt, union bpf_attr *attr);
+/* The run flags and limits of runs of p on its runtime's engine
+ * (test_run.c): the engine's flags; unverified programs interpret with a
+ * budget; under the checked engine, the values of the single-element
+ * arrays p addresses directly (global data) become regions, stored in
+ * globals[cap] which must outlive the runs. */
+void bpfrt_prog_run_opts_init(struct bpfrt_prog *p, struct bpfrt_run_opts *o, struct bpfrt_region *globals,
+			      uint32_t cap);
 int bpfrt_cmd_obj_pin(struct bpfrt *rt, union bpf_attr *attr);
 int bpfrt_cmd_obj_get(struct bpfrt *rt, union bpf_attr *attr);
 int bpfrt_cmd_get_next_id(struct bpfrt *rt, int cmd, union bpf_attr *attr);

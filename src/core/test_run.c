@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include "core/pkt_ctx.h"
 #include "core/prog.h"
+#include "hooks/xdp.h"
 #include "verifier/ctx_table.h"
 
 #include <errno.h>
@@ -20,10 +21,11 @@
 
 #define U64_PTR(x) ((void *)(uintptr_t)(x))
 #define ETH_HLEN 14
-#define XDP_HEADROOM 256
-#define XDP_FRAME_SIZE 40 /* sizeof(struct xdp_frame): the top of the headroom metadata can't enter */
-#define PAGE 4096
-#define SKB_TAILROOM 320 /* SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) on x86-64 */
+/* The frame layout is the packet runners' (hooks/xdp.h). */
+#define XDP_HEADROOM BPFRT_XDP_HEADROOM
+#define XDP_FRAME_SIZE BPFRT_XDP_FRAME_SIZE /* the top of the headroom metadata can't enter */
+#define PAGE BPFRT_PKT_BUF_SIZE
+#define SKB_TAILROOM BPFRT_XDP_TAILROOM
 
 struct low_buf {
 	uint8_t *base;
@@ -69,6 +71,31 @@ static int copy_out(uint64_t uptr, uint32_t *usize, const void *src, uint32_t si
 	return err;
 }
 
+void bpfrt_prog_run_opts_init(struct bpfrt_prog *p, struct bpfrt_run_opts *o, struct bpfrt_region *globals,
+			      uint32_t cap)
+{
+	o->flags |= bpfrt_engine_run_flags(p->obj.rt);
+	if (p->unverified) {
+		o->insn_limit = BPFRT_UNVERIFIED_INSN_LIMIT;
+		o->flags &= ~(uint32_t)BPFRT_RUN_JIT;
+	}
+	if (!(o->flags & BPFRT_RUN_CHECKED))
+		return;
+	uint32_t n = 0, zero = 0;
+	for (uint32_t i = 0; i < p->nr_maps && n < cap; i++) {
+		struct bpfrt_map *m = p->maps[i];
+		if (m->ops != &bpfrt_array_map_ops || m->max_entries != 1)
+			continue;
+		globals[n++] = (struct bpfrt_region){.name = "map value", .start = m->ops->lookup(m, &zero),
+						     .size = m->value_size,
+						     .flags = (m->flags & BPF_F_RDONLY_PROG)
+								      ? BPFRT_REGION_READ
+								      : BPFRT_REGION_READ | BPFRT_REGION_WRITE};
+	}
+	o->regions = globals;
+	o->nr_regions = n;
+}
+
 /* Run prog `repeat` times on the runtime's engine; returns 0 or the run's
  * fault.  Unverified programs interpret (checked if that is the engine)
  * with a budget: nothing proves they end, and the JIT runs verified
@@ -79,26 +106,7 @@ static int run_repeat(struct bpfrt_prog *p, struct bpfrt_run_opts *o, union bpf_
 	uint32_t repeat = attr->test.repeat ? attr->test.repeat : 1;
 	struct bpfrt_diag diag;
 	struct bpfrt_region globals[16];
-	o->flags |= bpfrt_engine_run_flags(p->obj.rt);
-	if (p->unverified) {
-		o->insn_limit = BPFRT_UNVERIFIED_INSN_LIMIT;
-		o->flags &= ~(uint32_t)BPFRT_RUN_JIT;
-	}
-	if (o->flags & BPFRT_RUN_CHECKED) {
-		uint32_t n = 0, zero = 0;
-		for (uint32_t i = 0; i < p->nr_maps && n < sizeof(globals) / sizeof(globals[0]); i++) {
-			struct bpfrt_map *m = p->maps[i];
-			if (m->ops != &bpfrt_array_map_ops || m->max_entries != 1)
-				continue;
-			globals[n++] = (struct bpfrt_region){.name = "map value", .start = m->ops->lookup(m, &zero),
-							     .size = m->value_size,
-							     .flags = (m->flags & BPF_F_RDONLY_PROG)
-									      ? BPFRT_REGION_READ
-									      : BPFRT_REGION_READ | BPFRT_REGION_WRITE};
-		}
-		o->regions = globals;
-		o->nr_regions = n;
-	}
+	bpfrt_prog_run_opts_init(p, o, globals, sizeof(globals) / sizeof(globals[0]));
 	uint64_t t0 = now_ns();
 	for (uint32_t i = 0; i < repeat; i++) {
 		int err = bpfrt_vm_run(p->vm, o, r0, &diag);
@@ -175,10 +183,7 @@ static int test_run_xdp(struct bpfrt_prog *p, union bpf_attr *attr)
 	uint8_t *data = buf.base + XDP_HEADROOM;
 	memcpy(data - meta, U64_PTR(attr->test.data_in), size);
 	struct bpfrt_xdp_ctx c = {.md = md};
-	c.pkt.data_meta = (uintptr_t)(data - meta);
-	c.pkt.data = (uintptr_t)data;
-	c.pkt.data_end = (uintptr_t)(data - meta + size);
-	bpfrt_xdp_ctx_sync(&c);
+	bpfrt_xdp_frame_init(&c, buf.base, meta, size - meta);
 	/* The packet region is the whole frame buffer (headroom, data,
 	 * tailroom): bpf_xdp_adjust_head/meta/tail move data within it. */
 	struct bpfrt_run_opts o = {.sz = sizeof(o), .tail_call = bpfrt_prog_tail_call, .ctx = &c, .ctx_size = sizeof(c),
@@ -229,17 +234,6 @@ static int skb_ctx_check(const struct __sk_buff *s)
 	return 0;
 }
 
-/* eth_type_trans on the test device (loopback, all-zero MAC). */
-static uint32_t pkt_type_of(const uint8_t *frame)
-{
-	static const uint8_t zero[6], bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
-	if (!memcmp(frame, bcast, 6))
-		return 1; /* PACKET_BROADCAST */
-	if (frame[0] & 1)
-		return 2; /* PACKET_MULTICAST */
-	return memcmp(frame, zero, 6) ? 3 : 0; /* PACKET_OTHERHOST : PACKET_HOST */
-}
-
 static int test_run_skb(struct bpfrt_prog *p, union bpf_attr *attr)
 {
 	uint32_t size = attr->test.data_size_in;
@@ -261,26 +255,14 @@ static int test_run_skb(struct bpfrt_prog *p, union bpf_attr *attr)
 		return -ENOMEM;
 	uint8_t *frame = buf.base + XDP_HEADROOM;
 	memcpy(frame, U64_PTR(attr->test.data_in), size);
-	/* eth_type_trans: protocol from the frame; socket filters see the
-	 * packet from the network header on. */
-	uint8_t *data = is_l2 ? frame : frame + ETH_HLEN;
-	skb.len = is_l2 ? size : size - ETH_HLEN;
-	memcpy(&skb.protocol, frame + 12, 2);
-	skb.pkt_type = pkt_type_of(frame);
-	if (!skb.wire_len)
-		skb.wire_len = skb.len;
-	else if (skb.wire_len < skb.len) {
+	skb.ingress_ifindex = 0;
+	struct bpfrt_skb_ctx c = {.skb = skb};
+	bpfrt_skb_frame_init(&c, buf.base, size, is_l2);
+	if (c.skb.wire_len < c.skb.len) {
 		low_free(&buf);
 		return -EINVAL;
 	}
-	if (!skb.ifindex)
-		skb.ifindex = 1; /* loopback, as the kernel's test device */
-	skb.ingress_ifindex = 0;
-	struct bpfrt_skb_ctx c = {.skb = skb};
-	c.pkt.data = (uintptr_t)data;
-	c.pkt.data_end = (uintptr_t)(frame + size);
-	c.pkt.data_meta = c.pkt.data;
-	bpfrt_skb_ctx_sync(&c);
+	uint8_t *data = (uint8_t *)(uintptr_t)c.pkt.data;
 	struct bpfrt_run_opts o = {.sz = sizeof(o), .tail_call = bpfrt_prog_tail_call, .ctx = &c, .ctx_size = sizeof(c),
 				   .packet = data, .packet_size = (size_t)(frame + size - data)};
 	uint64_t r0 = 0;

@@ -5,8 +5,8 @@
  */
 #define _GNU_SOURCE
 #include "core/runtime.h"
+#include "maps/map.h"
 
-#include <sched.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -56,8 +56,7 @@ static uint64_t h_get_smp_processor_id(uint64_t a, uint64_t b, uint64_t c, uint6
 				       uint64_t e, struct bpfrt_run *run)
 {
 	(void)a, (void)b, (void)c, (void)d, (void)e, (void)run;
-	int cpu = sched_getcpu();
-	return cpu < 0 ? 0 : (uint64_t)cpu;
+	return bpfrt_current_cpu(bpfrt_possible_cpus());
 }
 
 void bpfrt_helpers_register_defaults(struct bpfrt *rt)

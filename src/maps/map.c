@@ -82,9 +82,20 @@ uint32_t bpfrt_possible_cpus(void)
 	return n;
 }
 
+/* Per thread by nature (a CPU identity belongs to the thread running a
+ * program), so it lives in thread-local storage, not in the runtime. */
+static _Thread_local int thread_cpu = -1;
+
+int bpfrt_thread_cpu_set(int cpu)
+{
+	int old = thread_cpu;
+	thread_cpu = cpu < 0 ? -1 : cpu;
+	return old;
+}
+
 uint32_t bpfrt_current_cpu(uint32_t nr_cpus)
 {
-	int cpu = sched_getcpu();
+	int cpu = thread_cpu >= 0 ? thread_cpu : sched_getcpu();
 	return cpu < 0 ? 0 : (uint32_t)cpu % nr_cpus;
 }
 

@@ -156,8 +156,15 @@ const struct bpfrt_vm_prog *bpfrt_prog_array_get(struct bpfrt_map *map, uint32_t
 /* The number of possible CPUs (per-CPU value slots), as libbpf counts them
  * from /sys/devices/system/cpu/possible. */
 uint32_t bpfrt_possible_cpus(void);
-/* The CPU the calling thread runs on, in 0..nr_cpus-1. */
+/* The CPU the calling thread runs on, in 0..nr_cpus-1: its CPU identity
+ * when one is set (bpfrt_thread_cpu_set), else sched_getcpu(). */
 uint32_t bpfrt_current_cpu(uint32_t nr_cpus);
+/* Give the calling thread a CPU identity for bpf_get_smp_processor_id and
+ * per-CPU maps: cpu >= 0 fixes it, -1 returns to sched_getcpu().  Returns
+ * the previous setting.  The packet runners (hooks/xdp.h) set it around
+ * each run, so threads that each own a CPU index never write one per-CPU
+ * value at once even when the OS moves them between cores. */
+int bpfrt_thread_cpu_set(int cpu);
 
 /* The lookup a program's helper call makes (lookup_run if the family has it). */
 static inline void *bpfrt_map_lookup_prog(struct bpfrt_map *map, const void *key,
