@@ -58,8 +58,13 @@ static void find_const_key(struct vf_env *env, const struct vf_reg *r, struct ca
 	} else if (spill && sl->spilled.type == SCALAR_VALUE && scalar_is_const(&sl->spilled.s)) {
 		meta->key_known = true, meta->key = (uint32_t)sl->spilled.s.var_off.value;
 	}
-	if (meta->key_known) /* the key's value decides NULL or not: keep it (stack data: all) */
-		vf_mark_all_precise(env->cur);
+	if (!meta->key_known)
+		return;
+	/* The key's value decides NULL or not: keep it precise. */
+	if (r->frameno == env->cur->curframe && s < 64)
+		vf_mark_precise_mask(env, 0, 1ull << s);
+	else
+		vf_mark_all_precise(env);
 }
 
 static const char *helper_name(const struct vf_helper_proto *p, int32_t id, char *buf, size_t len)

@@ -88,6 +88,7 @@ static int check_stack_access(struct vf_env *env, uint32_t regno, int32_t off, u
 		return vf_error(env, -EACCES, "misaligned stack access off %lld size %u", (long long)lo, size);
 	}
 	note_depth(env, f, lo);
+	vf_hist_stack(env, r->frameno, fixed, lo); /* precision backtracking follows spills and fills */
 	if (write) {
 		if (!vf_slot_get(f, (uint32_t)((-lo - 1) / 8)))
 			return -ENOMEM;
@@ -133,8 +134,6 @@ static int check_stack_access(struct vf_env *env, uint32_t regno, int32_t off, u
 	struct vf_reg *dst = value_regno >= 0 ? &regs[value_regno] : NULL;
 	if (!dst)
 		return 0;
-	if (env->cur->nhist) /* precision backtracking stops at values read back from the stack */
-		env->cur->hist[env->cur->nhist - 1] |= VF_HIST_STACK_READ;
 	if (fixed) {
 		int s = (int)((-lo - 1) / 8);
 		int b = (int)(lo + 8 * (s + 1));

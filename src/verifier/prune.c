@@ -208,39 +208,45 @@ static bool states_equal(struct vf_env *env, const struct vf_state *old, const s
 }
 
 /* The current path stops here because old covers it: whatever old's
- * subtree relied on (its precise scalars), this path's values must keep,
- * so the checkpoints above it learn the same precision. */
+ * subtree relied on (its precise scalars, compared by range), this path's
+ * values must keep, so the checkpoints above it learn the same precision. */
 static void propagate_precision(struct vf_env *env, const struct vf_state *old, uint32_t insn, enum cmp_mode mode)
 {
-	struct vf_state *cur = env->cur;
 	if (!VF_PRECISION)
 		return;
 	if (mode != CMP_PRECISE) {
-		vf_mark_all_precise(cur);
+		vf_mark_all_precise(env);
 		return;
 	}
-	uint16_t live = env->aux[insn].live_in, mask = 0;
+	uint16_t live = env->aux[insn].live_in, regs = 0;
+	uint64_t slots = 0;
 	for (uint32_t f = 0; f <= old->curframe; f++) {
 		const struct vf_frame *of = old->frames[f];
-		for (uint32_t s = 0; s < of->nslots; s++)
-			if ((of->stack[s].kind[0] == STACK_SPILL || of->stack[s].kind[7] == STACK_SPILL) &&
-			    of->stack[s].spilled.type == SCALAR_VALUE && of->stack[s].spilled.precise) {
-				vf_mark_all_precise(cur);
+		bool here = f == old->curframe;
+		for (uint32_t s = 0; s < of->nslots; s++) {
+			const struct vf_slot *sl = &of->stack[s];
+			if (!(sl->kind[0] == STACK_SPILL || sl->kind[7] == STACK_SPILL) ||
+			    sl->spilled.type != SCALAR_VALUE || !sl->spilled.precise)
+				continue;
+			if (!here || s >= 64) {
+				vf_mark_all_precise(env); /* callers' frames are not backtracked */
 				return;
 			}
+			slots |= 1ull << s;
+		}
 		for (int r = 0; r < VF_MAX_REGS; r++) {
 			if (of->regs[r].type != SCALAR_VALUE || !of->regs[r].precise)
 				continue;
-			if (f != old->curframe) {
-				vf_mark_all_precise(cur);
+			if (!here) {
+				vf_mark_all_precise(env);
 				return;
 			}
 			if (live & (1u << r))
-				mask |= (uint16_t)(1u << r);
+				regs |= (uint16_t)(1u << r);
 		}
 	}
-	if (mask)
-		vf_mark_precise(env, mask);
+	if (regs || slots)
+		vf_mark_precise_mask(env, regs, slots);
 }
 
 void vf_path_done(struct vf_env *env, struct vf_state *st)
@@ -302,6 +308,8 @@ int vf_is_state_visited(struct vf_env *env, uint32_t insn)
 	cp->insn_idx = insn;
 	cur->parent = cp;
 	cur->nhist = 0; /* the history restarts at the new checkpoint */
+	cur->hist_lost = false;
+	cp->all_precise = false;
 	l->v[l->n++] = cp;
 	env->total_states++;
 	if (env->total_states > env->peak_states)

@@ -109,6 +109,19 @@ struct vf_frame {
 	struct vf_reg cb_args[6]; /* r1..r5 it was entered with (re-entry for the next iteration) */
 };
 
+/* One executed instruction in a state's history.  Loads and stores of the
+ * current frame's stack at a fixed offset record the slot, so that
+ * backtracking follows values through spills and fills. */
+struct vf_hist {
+	uint32_t idx;
+	uint8_t flags;           /* VF_H_* */
+	uint8_t slot;            /* VF_H_SLOT: slot index in the current frame */
+	uint16_t pad;
+};
+#define VF_H_SLOT 0x01       /* fixed-offset access to the current frame's slot `slot` */
+#define VF_H_SLOT_LOW 0x02   /* ... starting at the slot's lowest byte (a store defines the spill) */
+#define VF_H_OTHER_FRAME 0x04 /* fixed-offset access to another frame's stack */
+
 struct vf_ref {
 	uint32_t id;
 	uint32_t insn;           /* where it was acquired (for the leak message) */
@@ -128,11 +141,16 @@ struct vf_state {
 	uint32_t insn_idx;
 	uint32_t last_insn;      /* previous instruction (for the log) */
 	uint64_t loop_seen;      /* processed count when stored (loop progress heuristic) */
-	/* Instructions executed since the parent checkpoint, in order (bit 31:
-	 * the instruction read the stack into a register), for precision
-	 * backtracking (precise.c). */
-	uint32_t *hist;
+	/* Instructions executed since the parent checkpoint, in order, for
+	 * precision backtracking (precise.c); hist_lost: older entries were
+	 * dropped (the segment grew past VF_HIST_MAX), so a demand reaching
+	 * past them falls back to marking everything. */
+	struct vf_hist *hist;
 	uint32_t nhist, cap_hist;
+	bool hist_lost;
+	/* Checkpoints: every scalar here and in every checkpoint above is
+	 * already precise (a repeated fallback stops at the first such). */
+	bool all_precise;
 };
 
 struct vf_subprog {
@@ -255,21 +273,29 @@ int vf_is_state_visited(struct vf_env *env, uint32_t insn);
 void vf_path_done(struct vf_env *env, struct vf_state *st);
 
 /* ---- precise.c -------------------------------------------------------- */
-#define VF_HIST_STACK_READ 0x80000000u
-/* Precision tracking is written but switched off until its cost in long
- * loops is bounded (a demand walks the whole history since the last
- * checkpoint): with 0 every scalar counts as precise in pruning, which is
- * the conservative behaviour. */
-#define VF_PRECISION 0
+/* Precision tracking (the kernel's mark_chain_precision): with 0 every
+ * scalar counts as precise in pruning, the conservative behaviour. */
+#define VF_PRECISION 1
+#define VF_HIST_MAX 256      /* history entries one state segment keeps */
+#define VF_BT_BUDGET 4096    /* history entries one demand may walk before falling back */
 /* Record insn in the current path's history. */
 int vf_hist_push(struct vf_env *env, uint32_t insn);
-/* Some check relied on the exact values of the scalars in regmask (current
- * frame): mark them precise here and, backtracking through the path, the
- * registers they came from in every checkpoint above. */
-void vf_mark_precise(struct vf_env *env, uint16_t regmask);
-/* Mark every scalar (registers and spills, all frames) of st and of every
- * checkpoint above it precise: the conservative answer. */
-void vf_mark_all_precise(struct vf_state *st);
+/* The current instruction accessed the stack of frame frameno at
+ * [lo, lo + size) (fp-relative; fixed: a constant offset): recorded in its
+ * history entry. */
+void vf_hist_stack(struct vf_env *env, uint32_t frameno, bool fixed, int64_t lo);
+/* Some check relied on the exact values of the scalars in regmask and the
+ * spilled scalars in slotmask (current frame): backtracking through the
+ * path, mark the registers and slots they came from precise in every
+ * checkpoint above (the current state itself is never marked). */
+void vf_mark_precise_mask(struct vf_env *env, uint16_t regmask, uint64_t slotmask);
+static inline void vf_mark_precise(struct vf_env *env, uint16_t regmask)
+{
+	vf_mark_precise_mask(env, regmask, 0);
+}
+/* Mark every scalar (registers and spills, all frames) of every checkpoint
+ * above the current state precise: the conservative answer. */
+void vf_mark_all_precise(struct vf_env *env);
 
 /* ---- log.c ---------------------------------------------------------- */
 void vf_log(struct vf_env *env, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

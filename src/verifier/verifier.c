@@ -651,6 +651,16 @@ static int check_cond_jmp(struct vf_env *env, const struct bpf_insn *in, uint32_
 	} else {
 		try_pkt_compare(in, dst, src, other, env->cur);
 	}
+	if (!taken_ok || !fall_ok) {
+		/* A direction ruled out by the ranges rests on them as much as
+		 * a known outcome does. */
+		uint16_t m = 0;
+		if (dst->type == SCALAR_VALUE)
+			m |= (uint16_t)(1u << in->dst_reg);
+		if ((in->code & BPF_X) && src->type == SCALAR_VALUE)
+			m |= (uint16_t)(1u << in->src_reg);
+		vf_mark_precise(env, m);
+	}
 	if (!taken_ok) {
 		vf_state_free(other);
 		*next = idx + 1;
