@@ -41,6 +41,34 @@ static bool prog_type_supported(uint32_t type)
 	}
 }
 
+/* Why PROG_LOAD refuses a program type, in words a user can act on: what
+ * the type needs from the kernel and what to use in bpfrt instead.  The
+ * kernel-only types get their own sentence; the rest a list of what loads. */
+static const char *prog_type_refusal(uint32_t type)
+{
+	switch (type) {
+	case BPF_PROG_TYPE_TRACING:
+		return "program type tracing (fentry/fexit/fmod_ret/tp_btf/iter) is kernel-only: it attaches through "
+		       "BTF trampolines to kernel functions and iterates kernel objects, which user space does not "
+		       "have; use SEC(\"uprobe/PATH:FUNC\")/SEC(\"uretprobe/PATH:FUNC\") for a function of a user "
+		       "process, or SEC(\"tracepoint/syscalls/sys_enter_NAME\") for its syscalls (bpfrt trace)";
+	case BPF_PROG_TYPE_LSM:
+		return "program type lsm is kernel-only: it runs on the kernel's security hooks; to deny a syscall "
+		       "of a process bpfrt traces, use SEC(\"tracepoint/syscalls/sys_enter_NAME\") with "
+		       "bpf_override_return (bpfrt trace)";
+	case BPF_PROG_TYPE_STRUCT_OPS:
+		return "program type struct_ops is kernel-only: it implements kernel interfaces (TCP congestion "
+		       "control, sched_ext, ...) that have no user-space counterpart; bpfrt runs programs on its "
+		       "own hooks (packets, syscalls, uprobes) or on demand (SEC(\"syscall\"), BPF_PROG_TEST_RUN)";
+	case BPF_PROG_TYPE_EXT:
+		return "program type ext (freplace) is kernel-only: it replaces a function of a program loaded in "
+		       "the kernel; in bpfrt switch programs with a prog array and bpf_tail_call";
+	default:
+		return "program type not supported by bpfrt: it loads socket_filter, sched_cls, sched_act, xdp, "
+		       "tracepoint, raw_tracepoint, kprobe (uprobes), perf_event and syscall programs";
+	}
+}
+
 static void prog_release(struct bpfrt_obj *obj)
 {
 	struct bpfrt_prog *p = bpfrt_prog_from_obj(obj);
@@ -355,7 +383,7 @@ static bool license_is_gpl(const char *l)
 int bpfrt_cmd_prog_load(struct bpfrt *rt, union bpf_attr *attr)
 {
 	if (!prog_type_supported(attr->prog_type))
-		return -EINVAL;
+		return reject(attr, -EINVAL, "%s", prog_type_refusal(attr->prog_type));
 	if (attr->insn_cnt == 0)
 		return -EINVAL;
 	if (attr->insn_cnt > BPFRT_MAX_INSNS)
