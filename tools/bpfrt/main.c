@@ -17,6 +17,7 @@ static const struct cli_object objects[] = {
 	{"asm", cmd_asm, "asm FILE [-o OUT] [syntax llvm|conformance]"},
 	{"disasm", cmd_disasm, "disasm FILE [syntax llvm|conformance]"},
 	{"verify", cmd_verify, "verify FILE [prog NAME] [type TYPE] [log_level N]"},
+	{"filter", cmd_filter, "filter EXPRESSION CAPTURE [-w OUT]"},
 };
 
 static int usage(FILE *f)
