@@ -37,6 +37,8 @@ int cmd_disasm(struct cli *cli, int argc, char **argv);
 int cmd_btf(struct cli *cli, int argc, char **argv);
 /* cmd_verify.c: the verifier alone, with its readable report. */
 int cmd_verify(struct cli *cli, int argc, char **argv);
+/* cmd_net.c: `net run` (packets of a capture); `net attach` (cmd_net_attach.c). */
+int cmd_net(struct cli *cli, int argc, char **argv);
 /* cmd_filter.c: tcpdump expressions via classic BPF -> eBPF over a capture. */
 int cmd_filter(struct cli *cli, int argc, char **argv);
 

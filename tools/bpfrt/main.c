@@ -17,13 +17,14 @@ static const struct cli_object objects[] = {
 	{"asm", cmd_asm, "asm FILE [-o OUT] [syntax llvm|conformance]"},
 	{"disasm", cmd_disasm, "disasm FILE [syntax llvm|conformance]"},
 	{"verify", cmd_verify, "verify FILE [prog NAME] [type TYPE] [log_level N]"},
+	{"net", cmd_net, "net { run | attach } { xdp | tc } PROG ..."},
 	{"filter", cmd_filter, "filter EXPRESSION CAPTURE [-w OUT]"},
 };
 
 static int usage(FILE *f)
 {
 	fprintf(f, "Usage: bpfrt [-j|-p] [-d] [--engine jit|interp|checked] [--pin-root DIR] OBJECT COMMAND ...\n"
-		   "OBJECT := { prog | map | btf | asm | disasm | verify }\n");
+		   "OBJECT := { prog | map | btf | asm | disasm | verify | net }\n");
 	for (size_t i = 0; i < sizeof(objects) / sizeof(objects[0]); i++)
 		fprintf(f, "  bpfrt %s\n", objects[i].usage);
 	return f == stderr ? 2 : 0;
