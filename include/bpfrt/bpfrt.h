@@ -46,6 +46,7 @@ extern "C" {
 
 struct bpfrt;
 struct bpfrt_run;
+struct bpfrt_task;
 struct bpfrt_vm_prog;
 
 /* Options for bpfrt_new().  Zero-fill, set .sz = sizeof(struct bpfrt_opts),
@@ -205,6 +206,31 @@ struct bpfrt_run_opts {
 	uint64_t insn_limit;           /* checked mode: stop after this many insns (0: none) */
 	bpfrt_tail_call_fn tail_call;  /* NULL: bpf_tail_call always falls through */
 	void *user;                    /* for helpers: bpfrt_run_user() */
+	struct bpfrt_task *task;       /* the "current task" of tracing helpers (NULL: this thread) */
+};
+
+/* The task (a thread of a traced process) a tracing program runs for, so
+ * the helpers that ask about "current" answer for it, as in the kernel,
+ * rather than for the thread running the program: bpf_get_current_pid_tgid,
+ * _uid_gid, _comm, bpf_probe_read_user(_str) (its memory, through
+ * process_vm_readv), bpf_send_signal(_thread), bpf_override_return.  The
+ * hook that runs the program (src/hooks/trace.c for syscalls, uprobes
+ * likewise) fills the inputs and acts on the outputs after the run. */
+struct bpfrt_task {
+	size_t sz;              /* sizeof(struct bpfrt_task) */
+	int32_t tgid, tid;      /* the process and the thread */
+	uint32_t uid, gid;
+	char comm[16];
+	/* The event's "kernel" memory (the context, a struct pt_regs copy):
+	 * the legacy bpf_probe_read(_str) reads these here and everything
+	 * else from the task; bpf_probe_read_kernel reads this process. */
+	const void *kmem[2];
+	size_t kmem_size[2];
+	/* Outputs, reset by the hook before each run. */
+	bool override_set;      /* bpf_override_return(ctx, rc) was called */
+	int64_t override_ret;
+	int signal;             /* bpf_send_signal(sig) / _thread: 0 for none */
+	bool signal_thread;     /* the signal is for the thread, not the process */
 };
 
 /* Run prog.  On a normal exit returns 0 and stores r0 in *r0.  On a fault
@@ -218,6 +244,8 @@ BPFRT_API int bpfrt_vm_run(const struct bpfrt_vm_prog *prog, const struct bpfrt_
 
 BPFRT_API struct bpfrt *bpfrt_run_runtime(const struct bpfrt_run *run);
 BPFRT_API void *bpfrt_run_user(const struct bpfrt_run *run);
+/* The run's current task (struct bpfrt_run_opts.task), or NULL. */
+BPFRT_API struct bpfrt_task *bpfrt_run_task(const struct bpfrt_run *run);
 BPFRT_API bool bpfrt_run_checked(const struct bpfrt_run *run);
 /* In checked mode: may the program read (write) size bytes at ptr?  Always
  * true in unchecked mode. */

@@ -1,7 +1,8 @@
 /* current.c — helpers about the calling task: pid/tgid, uid/gid, comm, NUMA
- * node, jiffies.  "Current" is the thread running the program, so
- * bpf_get_current_pid_tgid() is (getpid() << 32) | gettid() as the kernel
- * reports for a user thread.
+ * node, jiffies.  "Current" is the run's task when the hook gave one (a
+ * traced process's thread: struct bpfrt_task), else the thread running the
+ * program, so bpf_get_current_pid_tgid() is (tgid << 32) | tid as the
+ * kernel reports for a user thread.
  */
 #define _GNU_SOURCE
 #include "helpers/helpers.h"
@@ -24,14 +25,20 @@
 static uint64_t h_get_current_pid_tgid(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e,
 				       struct bpfrt_run *run)
 {
-	(void)a, (void)b, (void)c, (void)d, (void)e, (void)run;
+	(void)a, (void)b, (void)c, (void)d, (void)e;
+	const struct bpfrt_task *t = bpfrt_run_task(run);
+	if (t)
+		return (uint64_t)(uint32_t)t->tgid << 32 | (uint32_t)t->tid;
 	return (uint64_t)(uint32_t)getpid() << 32 | (uint32_t)gettid();
 }
 
 static uint64_t h_get_current_uid_gid(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e,
 				      struct bpfrt_run *run)
 {
-	(void)a, (void)b, (void)c, (void)d, (void)e, (void)run;
+	(void)a, (void)b, (void)c, (void)d, (void)e;
+	const struct bpfrt_task *t = bpfrt_run_task(run);
+	if (t)
+		return (uint64_t)t->gid << 32 | t->uid;
 	return (uint64_t)getgid() << 32 | (uint32_t)getuid();
 }
 
@@ -49,7 +56,11 @@ static uint64_t h_get_current_comm(uint64_t buf, uint64_t size, uint64_t c, uint
 		return (uint64_t)-EINVAL;
 	if (!bpfrt_run_access_ok(run, dst, n, true))
 		return (uint64_t)-EFAULT;
-	prctl(PR_GET_NAME, comm, 0, 0, 0);
+	const struct bpfrt_task *t = bpfrt_run_task(run);
+	if (t)
+		memcpy(comm, t->comm, 16);
+	else
+		prctl(PR_GET_NAME, comm, 0, 0, 0);
 	size_t len = strnlen(comm, 16);
 	if (len > n - 1)
 		len = n - 1;
@@ -84,4 +95,5 @@ void bpfrt_helpers_register_current(struct bpfrt *rt)
 	bpfrt_register_helper(rt, BPF_FUNC_get_current_comm, "get_current_comm", h_get_current_comm);
 	bpfrt_register_helper(rt, BPF_FUNC_get_numa_node_id, "get_numa_node_id", h_get_numa_node_id);
 	bpfrt_register_helper(rt, BPF_FUNC_jiffies64, "jiffies64", h_jiffies64);
+	bpfrt_helpers_register_task_control(rt);
 }

@@ -38,4 +38,8 @@ int bpfrt_bprintf(const char *fmt, size_t fmt_size, const uint64_t *args, uint32
  * *len (without the NUL).  Always true in unchecked mode. */
 bool bpfrt_helper_cstr_ok(const struct bpfrt_run *run, const char *s, size_t *len);
 
+/* bpf_override_return, bpf_send_signal(_thread) (task_control.c);
+ * registered with the "current" helpers. */
+void bpfrt_helpers_register_task_control(struct bpfrt *rt);
+
 #endif

@@ -1,8 +1,13 @@
-/* probe.c — bpf_probe_read_{kernel,user}[_str]: in user space both "kernel"
- * and "user" memory mean this process.  Reads never fault: they go through
- * process_vm_readv() on our own pid (or, where that call is unavailable,
- * through write() into a pipe), so a bad address gives -EFAULT with dst
- * zero-filled, as the kernel's *_nofault copies do.
+/* probe.c — bpf_probe_read_{kernel,user}[_str].  Without a task both
+ * "kernel" and "user" memory mean this process.  With a run's task (a traced
+ * process, struct bpfrt_task) "user" memory is the task's, read through
+ * process_vm_readv() on its thread, and "kernel" memory is this process
+ * (where the hook keeps the context and its struct pt_regs copy); the
+ * legacy bpf_probe_read(_str), which the kernel lets read either, reads the
+ * task's "kernel" regions here and the task otherwise.  Reads never fault:
+ * a bad address gives -EFAULT with dst zero-filled, as the kernel's
+ * *_nofault copies do.  Own-process reads go through process_vm_readv() on
+ * our own pid (or, where that call is unavailable, write() into a pipe).
  */
 #define _GNU_SOURCE
 #include "helpers/helpers.h"
@@ -86,49 +91,117 @@ long bpfrt_read_str_nofault(char *dst, const void *src, size_t n)
 	return (long)n;
 }
 
-static uint64_t probe_read(uint64_t dst, uint64_t size, uint64_t src, struct bpfrt_run *run)
+/* Bytes of the task's memory at src (at most n) copied to dst.  The tracer
+ * is the task's ptracer, which process_vm_readv requires. */
+static size_t task_copy_some(const struct bpfrt_task *t, void *dst, uint64_t src, size_t n)
+{
+	if (!n)
+		return 0;
+	struct iovec l = {.iov_base = dst, .iov_len = n};
+	struct iovec r = {.iov_base = (void *)(uintptr_t)src, .iov_len = n};
+	ssize_t got = process_vm_readv(t->tid, &l, 1, &r, 1, 0);
+	return got < 0 ? 0 : (size_t)got;
+}
+
+static int task_read(const struct bpfrt_task *t, void *dst, uint64_t src, size_t n)
+{
+	if (src + n < src || task_copy_some(t, dst, src, n) != n) {
+		memset(dst, 0, n);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+/* As bpfrt_read_str_nofault, from the task: page by page, so a string that
+ * ends before an unmapped page reads. */
+static long task_read_str(const struct bpfrt_task *t, char *dst, uint64_t src, size_t n)
+{
+	size_t done = 0;
+	if (!n)
+		return 0;
+	while (done < n) {
+		uint64_t a = src + done;
+		size_t chunk = PAGE - (a % PAGE);
+		if (chunk > n - done)
+			chunk = n - done;
+		if (task_copy_some(t, dst + done, a, chunk) != chunk)
+			return -EFAULT;
+		char *nul = memchr(dst + done, 0, chunk);
+		if (nul)
+			return (long)(nul - dst) + 1;
+		done += chunk;
+	}
+	dst[n - 1] = 0;
+	return (long)n;
+}
+
+/* Where a read goes. */
+enum probe_space { SPACE_KERNEL, SPACE_USER, SPACE_EITHER };
+
+/* The task to read from for this space and address, or NULL for this
+ * process. */
+static const struct bpfrt_task *read_target(struct bpfrt_run *run, enum probe_space space, uint64_t src)
+{
+	const struct bpfrt_task *t = bpfrt_run_task(run);
+	if (!t || space == SPACE_KERNEL)
+		return NULL;
+	if (space == SPACE_EITHER)
+		for (int i = 0; i < 2; i++) {
+			uintptr_t lo = (uintptr_t)t->kmem[i];
+			if (lo && src >= lo && src < lo + t->kmem_size[i])
+				return NULL;
+		}
+	return t;
+}
+
+static uint64_t probe_read(uint64_t dst, uint64_t size, uint64_t src, struct bpfrt_run *run,
+			   enum probe_space space)
 {
 	uint32_t n = (uint32_t)size;
 	void *d = (void *)(uintptr_t)dst;
 	if (!bpfrt_run_access_ok(run, d, n, true))
 		return (uint64_t)-EFAULT;
+	const struct bpfrt_task *t = read_target(run, space, src);
+	if (t)
+		return (uint64_t)(int64_t)task_read(t, d, src, n);
 	return (uint64_t)(int64_t)bpfrt_read_nofault(d, (const void *)(uintptr_t)src, n);
 }
 
-static uint64_t probe_read_str(uint64_t dst, uint64_t size, uint64_t src, struct bpfrt_run *run)
+static uint64_t probe_read_str(uint64_t dst, uint64_t size, uint64_t src, struct bpfrt_run *run,
+			       enum probe_space space)
 {
 	uint32_t n = (uint32_t)size;
 	char *d = (char *)(uintptr_t)dst;
 	if (!bpfrt_run_access_ok(run, d, n, true))
 		return (uint64_t)-EFAULT;
-	long r = bpfrt_read_str_nofault(d, (const void *)(uintptr_t)src, n);
+	const struct bpfrt_task *t = read_target(run, space, src);
+	long r = t ? task_read_str(t, d, src, n) : bpfrt_read_str_nofault(d, (const void *)(uintptr_t)src, n);
 	if (r < 0)
 		memset(d, 0, n);
 	return (uint64_t)(int64_t)r;
 }
 
-static uint64_t h_probe_read(uint64_t dst, uint64_t size, uint64_t src, uint64_t r4, uint64_t r5,
-			     struct bpfrt_run *run)
-{
-	(void)r4, (void)r5;
-	return probe_read(dst, size, src, run);
-}
+#define PROBE_HELPER(name, fn, space)                                                                \
+	static uint64_t name(uint64_t dst, uint64_t size, uint64_t src, uint64_t r4, uint64_t r5,           \
+			     struct bpfrt_run *run)                                                         \
+	{                                                                                                   \
+		(void)r4, (void)r5;                                                                         \
+		return fn(dst, size, src, run, space);                                                      \
+	}
 
-static uint64_t h_probe_read_str(uint64_t dst, uint64_t size, uint64_t src, uint64_t r4, uint64_t r5,
-				 struct bpfrt_run *run)
-{
-	(void)r4, (void)r5;
-	return probe_read_str(dst, size, src, run);
-}
+PROBE_HELPER(h_probe_read, probe_read, SPACE_EITHER)
+PROBE_HELPER(h_probe_read_str, probe_read_str, SPACE_EITHER)
+PROBE_HELPER(h_probe_read_kernel, probe_read, SPACE_KERNEL)
+PROBE_HELPER(h_probe_read_kernel_str, probe_read_str, SPACE_KERNEL)
+PROBE_HELPER(h_probe_read_user, probe_read, SPACE_USER)
+PROBE_HELPER(h_probe_read_user_str, probe_read_str, SPACE_USER)
 
 void bpfrt_helpers_register_probe(struct bpfrt *rt)
 {
-	/* One address space: the four kernel/user variants and the legacy
-	 * bpf_probe_read/_str are the same operation here. */
 	bpfrt_register_helper(rt, BPF_FUNC_probe_read, "probe_read", h_probe_read);
 	bpfrt_register_helper(rt, BPF_FUNC_probe_read_str, "probe_read_str", h_probe_read_str);
-	bpfrt_register_helper(rt, BPF_FUNC_probe_read_kernel, "probe_read_kernel", h_probe_read);
-	bpfrt_register_helper(rt, BPF_FUNC_probe_read_user, "probe_read_user", h_probe_read);
-	bpfrt_register_helper(rt, BPF_FUNC_probe_read_kernel_str, "probe_read_kernel_str", h_probe_read_str);
-	bpfrt_register_helper(rt, BPF_FUNC_probe_read_user_str, "probe_read_user_str", h_probe_read_str);
+	bpfrt_register_helper(rt, BPF_FUNC_probe_read_kernel, "probe_read_kernel", h_probe_read_kernel);
+	bpfrt_register_helper(rt, BPF_FUNC_probe_read_user, "probe_read_user", h_probe_read_user);
+	bpfrt_register_helper(rt, BPF_FUNC_probe_read_kernel_str, "probe_read_kernel_str", h_probe_read_kernel_str);
+	bpfrt_register_helper(rt, BPF_FUNC_probe_read_user_str, "probe_read_user_str", h_probe_read_user_str);
 }

@@ -70,6 +70,13 @@ int bpfrt_jit_run(const struct bpfrt_vm_prog *prog, struct bpfrt_run *run, uint6
  * -1 when it was never compiled. */
 int bpfrt_jit_status(const struct bpfrt_vm_prog *prog, const char **reason);
 
+/* For each slot of prog: the index in its owner's maps[] of the map r1
+ * holds whenever that slot, a helper call, runs; JIT_MAP_UNKNOWN where
+ * it may hold anything else, and at every other slot (map_consts.c).
+ * A malloc'd array of prog->cnt bytes, or NULL: no facts at all. */
+#define JIT_MAP_UNKNOWN 0xfe
+uint8_t *bpfrt_jit_map_consts(const struct bpfrt_vm_prog *prog);
+
 /* Out-of-line operations the generated code calls (run.c). */
 uintptr_t bpfrt_jit_tail_call(struct jit_ctx *c, uint64_t r2, uint64_t r3);
 uintptr_t bpfrt_jit_callx_resolve(struct jit_ctx *c, uint64_t target, uint32_t idx);

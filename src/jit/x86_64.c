@@ -15,6 +15,9 @@
 #include "jit/jit.h"
 #include "jit/x86_emit.h"
 
+#include "core/prog.h"
+#include "maps/map.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -37,6 +40,7 @@ struct jit_state {
 	const struct bpfrt_vm_prog *prog;
 	uint32_t *addrs, *prev; /* this pass, the previous one (cnt + 1 entries) */
 	uint8_t *targeted;      /* LDDW_HI slots some jump lands on */
+	uint8_t *map_of;        /* the map r1 holds at each call (map_consts.c), or NULL */
 	bool forced_long;
 	size_t abort_off, epilogue_off;
 	uint32_t i; /* slot being lowered */
@@ -269,6 +273,90 @@ static void local_call_leave(struct jit_state *st)
 	x86_pop(b, X86_RBX);
 }
 
+/* r0 = lookup of key r2 in an ARRAY map, inline as the kernel's
+ * array_map_gen_lookup: NULL past max_entries, else the element at
+ * data + index * round_up(value_size, 8) (array.c's layout). */
+static void emit_array_lookup(struct x86_buf *b, const struct bpfrt_map *map)
+{
+	uint32_t stride = bpfrt_round_up8(map->value_size);
+	x86_load(b, false, X86_RAX, X86_RSI, 0); /* the u32 index */
+	x86_alu_ri(b, false, X86_CMP, X86_RAX, (int32_t)map->max_entries);
+	size_t miss = x86_jcc8_fwd(b, X86_CC_AE);
+	if (!(stride & (stride - 1))) {
+		x86_shift_ri(b, true, X86_SHL, X86_RAX, (uint8_t)__builtin_ctz(stride));
+	} else {
+		x86_op_rr(b, X86_W, 0x69, X86_RAX, X86_RAX); /* imul rax, rax, imm32 */
+		x86_u32(b, stride);
+	}
+	x86_mov_imm64(b, X86_R11, (uint64_t)(uintptr_t)map->data);
+	x86_alu_rr(b, true, X86_ADD, X86_RAX, X86_R11);
+	size_t done = x86_jmp8_fwd(b);
+	x86_bind8(b, miss);
+	x86_alu_rr(b, false, X86_XOR, X86_RAX, X86_RAX);
+	x86_bind8(b, done);
+}
+
+/* A map helper whose map is known here (map_consts.c) and still the
+ * built-in one: the checks h_map_*_elem would make at run time are made
+ * now (the map is one of the program's, its flags and family fixed), and
+ * the family's operation is called directly, or inlined for arrays, as
+ * the kernel does after its verifier.  Only fast-mode runs use the JIT,
+ * where the helpers' key/value range checks pass.  The result is exactly
+ * the helper's; no callback can run, so no cb_err check.  False: emit the
+ * generic helper call. */
+static bool emit_map_call(struct jit_state *st, const struct vm_insn *in)
+{
+	uint32_t id = (uint32_t)in->imm;
+	if (!st->map_of || st->map_of[st->i] == JIT_MAP_UNKNOWN || id >= BPFRT_MAX_HELPERS)
+		return false;
+	bpfrt_helper_fn builtin = bpfrt_helpers_map_builtin(id);
+	if (!builtin || st->prog->rt->helpers[id].fn != builtin)
+		return false;
+	const struct bpfrt_prog *owner = st->prog->owner;
+	struct bpfrt_map *map = owner->maps[st->map_of[st->i]];
+	struct x86_buf *b = &st->b;
+	const void *fn = NULL;
+	int64_t err = 0;
+	switch (id) {
+	case BPF_FUNC_map_lookup_elem:
+		if (!map->ops->lookup)
+			return false;
+		if (map->type == BPF_MAP_TYPE_ARRAY && map->ops == &bpfrt_array_map_ops) {
+			emit_array_lookup(b, map);
+			return true;
+		}
+		x86_mov_imm64(b, X86_RDI, (uint64_t)(uintptr_t)map);
+		if (map->ops->lookup_run) {
+			x86_load(b, true, X86_RDX, CTX, CTX_OFF(run));
+			x86_call_abs(b, (const void *)map->ops->lookup_run);
+		} else {
+			x86_call_abs(b, (const void *)map->ops->lookup);
+		}
+		return true;
+	case BPF_FUNC_map_update_elem:
+		fn = (const void *)map->ops->update;
+		err = (map->flags & BPF_F_RDONLY_PROG) ? -EPERM : !fn ? -ENOTSUPP : 0;
+		break;
+	case BPF_FUNC_map_delete_elem:
+		fn = (const void *)map->ops->delete;
+		err = (map->flags & BPF_F_RDONLY_PROG) ? -EPERM : !fn ? -ENOTSUPP : 0;
+		break;
+	default:
+		return false;
+	}
+	if (err) {
+		x86_mov_imm64(b, X86_RAX, (uint64_t)err);
+		return true;
+	}
+	/* update(map, key, value, flags, from_user = false): r2-r4 are in
+	 * place; delete(map, key) ignores the rest.  int result, sign-extended. */
+	x86_mov_imm64(b, X86_RDI, (uint64_t)(uintptr_t)map);
+	x86_alu_rr(b, false, X86_XOR, X86_R8, X86_R8);
+	x86_call_abs(b, fn);
+	x86_op_rr(b, X86_W, 0x63, X86_RAX, X86_RAX); /* movsxd rax, eax */
+	return true;
+}
+
 static enum x86_cc jmp_cc(uint16_t op)
 {
 	switch (op) {
@@ -472,6 +560,8 @@ static void emit_insn(struct jit_state *st, const struct vm_insn *in)
 	}
 
 	case BPFRT_OP_CALL: {
+		if (emit_map_call(st, in))
+			break;
 		x86_mov_imm64(b, X86_R11, (uint64_t)(uintptr_t)&st->prog->rt->helpers[in->imm].fn);
 		x86_load(b, true, X86_R11, X86_R11, 0);
 		x86_test_rr(b, true, X86_R11, X86_R11);
@@ -674,6 +764,7 @@ struct jit_image *bpfrt_jit_compile(const struct bpfrt_vm_prog *prog)
 	goto out;
 #endif
 	validate(&st);
+	st.map_of = bpfrt_jit_map_consts(prog);
 	size_t entry_off = 0;
 	bool converged = false;
 	st.forced_long = true;
@@ -727,6 +818,7 @@ out:
 	free(st.addrs);
 	free(st.prev);
 	free(st.targeted);
+	free(st.map_of);
 	free(st.b.p);
 	return img;
 }

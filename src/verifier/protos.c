@@ -142,6 +142,17 @@ static const struct vf_helper_proto protos[] = {
 					    A(ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE_OR_ZERO, ARG_ANYTHING), ANY,
 					    .flags = VF_GPL_ONLY | VF_PRIVILEGED_READ, .prog_types = PT_TRACING},
 
+	/* Acting on the traced task (src/helpers/task_control.c).  bpfrt also
+	 * gives bpf_override_return to syscall tracepoints, where it denies a
+	 * call (sys_enter) or replaces its result (sys_exit); the kernel only
+	 * to kprobes (with CONFIG_BPF_KPROBE_OVERRIDE).  Signals: every type,
+	 * as the kernel's base set (no task outside tracing: -EPERM). */
+	[BPF_FUNC_override_return] = {"bpf_override_return", RET_INTEGER, A(ARG_PTR_TO_CTX, ARG_ANYTHING), ANY,
+				      .flags = VF_GPL_ONLY,
+				      .prog_types = PT(KPROBE) | PT(TRACEPOINT) | PT(RAW_TRACEPOINT)},
+	[BPF_FUNC_send_signal] = {"bpf_send_signal", RET_INTEGER, A(ARG_ANYTHING), ANY},
+	[BPF_FUNC_send_signal_thread] = {"bpf_send_signal_thread", RET_INTEGER, A(ARG_ANYTHING), ANY},
+
 	/* Packets. */
 	[BPF_FUNC_skb_load_bytes] = {"bpf_skb_load_bytes", RET_INTEGER,
 				     A(ARG_PTR_TO_CTX, ARG_ANYTHING, ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE), ANY,

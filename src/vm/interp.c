@@ -273,6 +273,15 @@ void *bpfrt_run_user(const struct bpfrt_run *run)
 	return run->opts->user;
 }
 
+struct bpfrt_task *bpfrt_run_task(const struct bpfrt_run *run)
+{
+	const struct bpfrt_run_opts *o = run->opts;
+	if (o->sz < offsetof(struct bpfrt_run_opts, task) + sizeof(o->task) || !o->task ||
+	    o->task->sz < sizeof(struct bpfrt_task))
+		return NULL;
+	return o->task;
+}
+
 bool bpfrt_run_checked(const struct bpfrt_run *run)
 {
 	return run->checked;

@@ -68,6 +68,12 @@ static const struct {
 static bool helper_exception(uint32_t id, uint32_t type, bool kernel_ok, bool ours_ok)
 {
 	const struct vf_helper_proto *p = vf_helper_proto(id);
+	/* bpf_override_return: bpfrt's syscall tracer lets syscall
+	 * tracepoints deny calls with it (src/hooks/trace.h); the kernel
+	 * offers it to kprobes only, and only with CONFIG_BPF_KPROBE_OVERRIDE. */
+	if (id == BPF_FUNC_override_return && !kernel_ok && ours_ok &&
+	    (type == BPF_PROG_TYPE_TRACEPOINT || type == BPF_PROG_TYPE_RAW_TRACEPOINT || type == BPF_PROG_TYPE_KPROBE))
+		return true;
 	return p && (p->flags & VF_PRIVILEGED_READ) && kernel_ok && !ours_ok &&
 	       (type == BPF_PROG_TYPE_SOCKET_FILTER || type == BPF_PROG_TYPE_SCHED_CLS ||
 		type == BPF_PROG_TYPE_SCHED_ACT || type == BPF_PROG_TYPE_XDP);
