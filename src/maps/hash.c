@@ -153,6 +153,11 @@ static void shared_store(uint8_t *dst, const void *src, uint64_t n)
 static bool shared_equal(const uint8_t *shared, const void *mem, uint64_t n)
 {
 	const uint8_t *m = mem;
+	if (n == 4 && !((uintptr_t)shared & 3)) { /* u32 keys: one load, not four */
+		uint32_t w;
+		memcpy(&w, m, 4);
+		return __atomic_load_n((const uint32_t *)(const void *)shared, __ATOMIC_RELAXED) == w;
+	}
 	for (; n >= 8; n -= 8, shared += 8, m += 8) {
 		uint64_t w;
 		memcpy(&w, m, 8);
@@ -322,7 +327,13 @@ static uint32_t key_hash(const void *key, uint32_t len, uint32_t seed)
 	}
 	if (len) {
 		uint64_t w = 0;
-		memcpy(&w, p, len);
+		if (len == 4) { /* a fixed-size copy the compiler inlines (same bytes) */
+			uint32_t v;
+			memcpy(&v, p, 4);
+			memcpy(&w, &v, 4);
+		} else {
+			memcpy(&w, p, len);
+		}
 		h = mix64(h ^ w ^ 0x9e3779b97f4a7c15ull);
 	}
 	return (uint32_t)(h ^ (h >> 32));
