@@ -1,7 +1,7 @@
 /* syscall_table.c — x86-64 system call names and numbers, for the syscall
  * tracer's tracepoint names (sys_enter_<name>, sys_exit_<name>) and its
  * printed output.  The rows are the x86-64 UAPI numbers (<asm/unistd_64.h>
- * of Linux 6.1, 0..461 with the gaps the kernel has); a name the table lacks
+ * of Linux 6.1: 0..450 with the kernel's gaps, in number order); a name the table lacks
  * is not a syscall tracepoint bpfrt can attach.
  */
 #include "hooks/trace.h"
