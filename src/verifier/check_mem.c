@@ -93,7 +93,7 @@ static int check_stack_access(struct vf_env *env, uint32_t regno, int32_t off, u
 		if (!vf_slot_get(f, (uint32_t)((-lo - 1) / 8)))
 			return -ENOMEM;
 		const struct vf_reg *v = value_regno >= 0 ? &regs[value_regno] : NULL;
-		if (v && vf_reg_is_pointer(v) && size != 8) {
+		if (fixed && v && vf_reg_is_pointer(v) && size != 8) { /* variable offsets: plain bytes (the kernel) */
 			vf_note_reg(env, (uint32_t)value_regno, v);
 			return vf_error(env, -EACCES, "invalid size of register spill");
 		}

@@ -487,13 +487,14 @@ static int16_t ctx_field_off(struct gen *g)
 enum {
 	S_ALU, S_LDIMM64, S_CTX_LOAD, S_CTX_STORE, S_PKT, S_PKT_VAR, S_MAP, S_MAP_VAR, S_STACK, S_STACK_VAR,
 	S_JUMP, S_BOUND, S_HELPER, S_RINGBUF, S_LOOP, S_BACK, S_RAW, S_EXIT, S_LDABS, S_GLOBAL, S_PTR_MIX,
+	S_PREC_JOIN, S_PREC_LOOP,
 	NR_S
 };
 static const uint8_t weights[NR_S] = {
 	[S_ALU] = 28, [S_LDIMM64] = 4, [S_CTX_LOAD] = 12, [S_CTX_STORE] = 5, [S_PKT] = 20, [S_PKT_VAR] = 14,
 	[S_MAP] = 18, [S_MAP_VAR] = 16, [S_STACK] = 16, [S_STACK_VAR] = 12, [S_JUMP] = 14, [S_BOUND] = 16,
 	[S_HELPER] = 12, [S_RINGBUF] = 8, [S_LOOP] = 6, [S_BACK] = 3, [S_RAW] = 4, [S_EXIT] = 3, [S_LDABS] = 4,
-	[S_GLOBAL] = 5, [S_PTR_MIX] = 6,
+	[S_GLOBAL] = 5, [S_PTR_MIX] = 6, [S_PREC_JOIN] = 12, [S_PREC_LOOP] = 8,
 };
 
 static void alu(struct gen *g, uint8_t dst)
@@ -551,6 +552,148 @@ static uint32_t bound(struct gen *g, uint8_t reg)
 	if (by(g) < 80) /* and the other side too */
 		return at;
 	return at;
+}
+
+/* ---- snippets for precision tracking ----------------------------------------
+ * A value bounded differently (or not at all) on the arms of a branch or
+ * by a loop with a branchy body, optionally spilled and filled back, then
+ * used as an index into the array map's 48-byte value after the join.  A
+ * verifier that prunes the second arm against the first without keeping
+ * the index precise accepts an out-of-bounds index: the checked interpreter
+ * sees it (r8: the value, r9: the loop counter). */
+
+#define PREC_V 8
+#define PREC_C 9
+
+/* One arm's treatment of the value: a mask, a constant, a check whose
+ * failing side skips to the snippet's end (*skip), or nothing. */
+static void prec_arm(struct gen *g, uint32_t *skip)
+{
+	static const int32_t masks[] = {7, 15, 31, 40, 47, 63, 255, 4095};
+	uint32_t k = by(g);
+	if (k < 90)
+		emit(g, BPF_ALU64 | BPF_AND | BPF_K, PREC_V, 0, 0, masks[pick(g, 8)]);
+	else if (k < 130)
+		emit(g, BPF_ALU64 | BPF_MOV | BPF_K, PREC_V, 0, 0, (int32_t)pick(g, 64));
+	else if (k < 175 && *skip == UINT32_MAX)
+		*skip = jmp_here_begin(g, BPF_JMP | (by(g) & 1 ? BPF_JGT : BPF_JGE) | BPF_K, PREC_V, 0,
+				       (int32_t)pick(g, 64));
+	else if (k < 200)
+		emit(g, BPF_ALU64 | BPF_ADD | BPF_K, PREC_V, 0, 0, (int32_t)pick(g, 16));
+	/* else: left as it is */
+}
+
+/* The value from a random number (runs see many), a small constant or
+ * another register. */
+static void prec_source(struct gen *g)
+{
+	uint32_t k = by(g);
+	if (k < 150) {
+		emit(g, BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_get_prandom_u32);
+		g->defined = (g->defined & ~0x3fu) | 1u;
+		g->ptr &= (uint16_t)~1u;
+		emit(g, BPF_ALU64 | BPF_MOV | BPF_X, PREC_V, 0, 0, 0);
+		if (k < 60)
+			emit(g, BPF_ALU64 | BPF_AND | BPF_K, PREC_V, 0, 0, (int32_t)(1 + pick(g, 63)));
+	} else if (k < 200) {
+		emit(g, BPF_ALU64 | BPF_MOV | BPF_K, PREC_V, 0, 0, (int32_t)pick(g, 16));
+	} else {
+		emit(g, BPF_ALU64 | BPF_MOV | BPF_X, PREC_V, sreg(g), 0, 0);
+	}
+	g->defined |= 1u << PREC_V;
+}
+
+/* r0 = lookup(array, key): the null side skips to the snippet's end. */
+static uint32_t prec_lookup(struct gen *g)
+{
+	emit(g, BPF_ST | BPF_MEM | BPF_W, 10, 0, -4, (int32_t)pick(g, 4));
+	emit(g, BPF_ALU64 | BPF_MOV | BPF_X, 2, 10, 0, 0);
+	emit(g, BPF_ALU64 | BPF_ADD | BPF_K, 2, 0, 0, -4);
+	ld_map(g, 1, M_ARRAY);
+	emit(g, BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_map_lookup_elem);
+	g->defined = (g->defined & ~0x3fu) | 1u;
+	g->ptr |= 1u;
+	return jmp_here_begin(g, BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 0);
+}
+
+/* r0 += idx; one access near the start of the value. */
+static void prec_use(struct gen *g, uint8_t idx)
+{
+	emit(g, BPF_ALU64 | BPF_ADD | BPF_X, 0, idx, 0, 0);
+	access(g, 0, (int16_t)pick(g, 8));
+}
+
+static void prec_join(struct gen *g)
+{
+	uint32_t skip[3] = {UINT32_MAX, UINT32_MAX, UINT32_MAX};
+	prec_source(g);
+	skip[0] = prec_lookup(g);
+	/* the branch: on the value itself or on something unrelated */
+	uint8_t c = by(g) < 128 ? PREC_V : sreg(g);
+	if (c == 0)
+		c = PREC_V;
+	uint32_t br = g->out->cnt;
+	emit(g, (by(g) < 200 ? BPF_JMP : BPF_JMP32) | jops[pick(g, sizeof(jops))] | BPF_K, c, 0, 0, imm(g));
+	uint16_t before = g->defined;
+	prec_arm(g, &skip[1]);
+	bool spill = by(g) < 100;
+	int16_t slot = (int16_t)(-8 * (2 + (int)pick(g, 6)));
+	if (spill)
+		emit(g, BPF_STX | BPF_MEM | BPF_DW, 10, PREC_V, slot, 0);
+	uint32_t ja = g->out->cnt;
+	emit(g, BPF_JMP | BPF_JA, 0, 0, 0, 0);
+	g->out->insns[br].off = (int16_t)(g->out->cnt - br - 1);
+	g->defined = before;
+	prec_arm(g, &skip[2]);
+	if (spill && by(g) < 200) /* sometimes only one arm spills */
+		emit(g, BPF_STX | BPF_MEM | BPF_DW, 10, PREC_V, slot, 0);
+	g->out->insns[ja].off = (int16_t)(g->out->cnt - ja - 1);
+	uint8_t idx = PREC_V;
+	if (spill) {
+		idx = by(g) & 1 ? PREC_V : 3;
+		emit(g, BPF_LDX | BPF_MEM | BPF_DW, idx, 10, slot, 0);
+		g->defined |= 1u << idx;
+	}
+	prec_use(g, idx);
+	for (int i = 2; i >= 0; i--)
+		if (skip[i] != UINT32_MAX)
+			jmp_here_end(g, skip[i]);
+}
+
+static void prec_loop(struct gen *g)
+{
+	uint32_t skip[2] = {UINT32_MAX, UINT32_MAX};
+	prec_source(g);
+	emit(g, BPF_ALU64 | BPF_MOV | BPF_K, PREC_C, 0, 0, 0);
+	g->defined |= 1u << PREC_C;
+	uint32_t top = g->out->cnt;
+	int arms = 1 + (int)pick(g, 2);
+	for (int a = 0; a < arms; a++) {
+		/* if (cond) skip the next instruction: a diamond in the body */
+		uint8_t c = by(g) & 1 ? PREC_V : PREC_C;
+		emit(g, BPF_JMP | jops[pick(g, sizeof(jops))] | BPF_K, c, 0, 1, (int32_t)pick(g, 16));
+		uint32_t k = by(g);
+		if (k < 120)
+			emit(g, BPF_ALU64 | BPF_ADD | BPF_K, PREC_V, 0, 0, 1 + (int32_t)pick(g, 8));
+		else if (k < 170)
+			emit(g, BPF_ALU64 | BPF_MOV | BPF_X, PREC_V, PREC_C, 0, 0);
+		else if (k < 220)
+			emit(g, BPF_ALU64 | BPF_AND | BPF_K, PREC_V, 0, 0, 31);
+		else
+			emit(g, BPF_STX | BPF_MEM | BPF_DW, 10, PREC_V, -16, 0);
+	}
+	emit(g, BPF_ALU64 | BPF_ADD | BPF_K, PREC_C, 0, 0, 1);
+	emit(g, BPF_JMP | (by(g) & 1 ? BPF_JLT : BPF_JLE) | BPF_K, PREC_C, 0, (int16_t)(top - g->out->cnt - 1),
+	     1 + (int32_t)pick(g, 8));
+	if (by(g) < 60)
+		emit(g, BPF_LDX | BPF_MEM | BPF_DW, PREC_V, 10, -16, 0);
+	if (by(g) < 100)
+		skip[0] = jmp_here_begin(g, BPF_JMP | BPF_JGT | BPF_K, PREC_V, 0, (int32_t)(24 + pick(g, 32)));
+	skip[1] = prec_lookup(g);
+	prec_use(g, PREC_V);
+	for (int i = 1; i >= 0; i--)
+		if (skip[i] != UINT32_MAX)
+			jmp_here_end(g, skip[i]);
 }
 
 static void snippet(struct gen *g, uint32_t kind)
@@ -903,6 +1046,12 @@ static void snippet(struct gen *g, uint32_t kind)
 		}
 		break;
 	}
+	case S_PREC_JOIN:
+		prec_join(g);
+		break;
+	case S_PREC_LOOP:
+		prec_loop(g);
+		break;
 	}
 }
 
@@ -935,11 +1084,17 @@ void vs_decode(const struct vs *vs, const uint8_t *data, size_t size, struct vs_
 	for (int i = 0; i < NR_S; i++)
 		total += weights[i];
 	uint32_t n = 1 + pick(&g, 4) + (by(&g) < 64 ? pick(&g, 36) : pick(&g, 12));
+	/* One program in five is about precision: its joins and loops only
+	 * (other snippets make most programs fail verification early). */
+	static const uint8_t prec_kinds[] = {S_PREC_JOIN, S_PREC_JOIN, S_PREC_LOOP, S_JUMP, S_ALU, S_STACK};
+	bool prec_focus = by(&g) < 52;
 	while (g.nr_snip < n && g.nr_snip < 79 && g.i < g.n && out->cnt + ROOM + 2 < VS_MAX_INSNS) {
 		g.snip_start[g.nr_snip] = out->cnt;
 		uint32_t w = (by(&g) | by(&g) << 8) % total, kind = 0;
 		while (w >= weights[kind])
 			w -= weights[kind++];
+		if (prec_focus)
+			kind = prec_kinds[w % sizeof(prec_kinds)];
 		if (!g.pkt && (kind == S_PKT || kind == S_PKT_VAR))
 			kind = kind == S_PKT ? S_MAP : S_MAP_VAR;
 		g.defined &= g.in_mask[g.nr_snip];
