@@ -40,7 +40,7 @@ test-random: build
 # The sanitizer runs take the same paths with fewer random kernel-differential
 # programs and map operations (the full counts run in `make test`), to keep
 # CI short.
-SANITIZER_ENV = BPFRT_DIFF_COUNT=4000 BPFRT_MAP_DIFF_OPS=3000 BPFRT_SOUNDNESS_COUNT=1500
+SANITIZER_ENV = BPFRT_DIFF_COUNT=4000 BPFRT_JIT_INPUTS=8 BPFRT_MAP_DIFF_OPS=3000 BPFRT_SOUNDNESS_COUNT=1500
 
 # The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer.
 asan:
