@@ -51,6 +51,7 @@ static int setup_ring(struct bpfrt_afp *s, const struct bpfrt_afp_opts *o, const
 		.tp_frame_nr = (s->block_size / FRAME_SIZE) * s->block_nr,
 		.tp_retire_blk_tov = o->timeout_ms ? o->timeout_ms : DEF_TIMEOUT_MS,
 	};
+	s->timeout_ms = req.tp_retire_blk_tov;
 	if (setsockopt(s->fd, SOL_PACKET, PACKET_RX_RING, &req, sizeof(req)))
 		return fail(what, "PACKET_RX_RING");
 	s->ring_size = (size_t)s->block_size * s->block_nr;

@@ -44,6 +44,7 @@ struct bpfrt_afp {
 	uint32_t block_size, block_nr;
 	uint32_t cur;     /* the next block to look at */
 	uint32_t reserve; /* PACKET_RESERVE actually set */
+	uint32_t timeout_ms; /* a partly filled block is handed over after this */
 };
 
 /* Open a packet socket on ifindex with its ring (fields of *s set; on
