@@ -207,6 +207,7 @@ struct bpfrt_run_opts {
 	bpfrt_tail_call_fn tail_call;  /* NULL: bpf_tail_call always falls through */
 	void *user;                    /* for helpers: bpfrt_run_user() */
 	struct bpfrt_task *task;       /* the "current task" of tracing helpers (NULL: this thread) */
+	uint64_t attach_cookie;        /* bpf_get_attach_cookie(): the attachment's cookie (0: none) */
 };
 
 /* The task (a thread of a traced process) a tracing program runs for, so

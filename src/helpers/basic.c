@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include "core/runtime.h"
+#include "helpers/tracing.h"
 #include "maps/map.h"
 
 #include <stdlib.h>
@@ -77,4 +78,5 @@ void bpfrt_helpers_register_defaults(struct bpfrt *rt)
 	bpfrt_helpers_register_probe(rt);
 	bpfrt_helpers_register_callbacks(rt);
 	bpfrt_helpers_register_packet(rt);
+	bpfrt_helpers_register_tracing(rt);
 }

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "bpfrt/btf.h"
+#include "helpers/task_struct.h"
 
 /* ---- a minimal BTF writer -------------------------------------------- */
 
@@ -142,6 +143,59 @@ static const char *const pt_regs_fields[] = {
 	"cx",  "dx",  "si",  "di",  "orig_ax", "ip", "cs", "flags", "sp", "ss",
 };
 
+/* struct task_struct and struct cred as bpf_get_current_task() builds them
+ * (helpers/task_struct.h; offsets from that layout), with the kernel's
+ * member names and typedefs (pid_t, kuid_t, u64), so vmlinux.h-style CO-RE
+ * reads relocate to them. */
+static void add_task_types(struct btf_writer *w, uint32_t t_int, uint32_t t_uint, uint32_t t_ullong, uint32_t t_char)
+{
+	uint32_t pid_t_ = bw_ref(w, BTF_KIND_TYPEDEF, "pid_t", bw_ref(w, BTF_KIND_TYPEDEF, "__kernel_pid_t", t_int));
+	uint32_t uid_t_ = bw_ref(w, BTF_KIND_TYPEDEF, "uid_t", t_uint);
+	uint32_t gid_t_ = bw_ref(w, BTF_KIND_TYPEDEF, "gid_t", t_uint);
+	uint32_t u64 = bw_ref(w, BTF_KIND_TYPEDEF, "u64", t_ullong);
+	uint32_t kuid_s = bw_composite(w, BTF_KIND_STRUCT, NULL, 4);
+	bw_member(w, "val", uid_t_, 0);
+	bw_end(w);
+	uint32_t kgid_s = bw_composite(w, BTF_KIND_STRUCT, NULL, 4);
+	bw_member(w, "val", gid_t_, 0);
+	bw_end(w);
+	uint32_t kuid = bw_ref(w, BTF_KIND_TYPEDEF, "kuid_t", kuid_s);
+	uint32_t kgid = bw_ref(w, BTF_KIND_TYPEDEF, "kgid_t", kgid_s);
+	uint32_t cred = bw_composite(w, BTF_KIND_STRUCT, "cred", sizeof(struct bpfrt_cred));
+	MEMBER(w, bpfrt_cred, uid, kuid);
+	MEMBER(w, bpfrt_cred, gid, kgid);
+	MEMBER(w, bpfrt_cred, suid, kuid);
+	MEMBER(w, bpfrt_cred, sgid, kgid);
+	MEMBER(w, bpfrt_cred, euid, kuid);
+	MEMBER(w, bpfrt_cred, egid, kgid);
+	MEMBER(w, bpfrt_cred, fsuid, kuid);
+	MEMBER(w, bpfrt_cred, fsgid, kgid);
+	bw_end(w);
+	uint32_t cred_ptr = bw_ref(w, BTF_KIND_PTR, NULL, bw_ref(w, BTF_KIND_CONST, NULL, cred));
+	/* The task's own pointer type refers to the struct by id before it is
+	 * written: ids are sequential, so it is the next one after the PTR. */
+	uint32_t comm = bw_array(w, t_char, t_int, 16);
+	uint32_t task_ptr = bw_ref(w, BTF_KIND_PTR, NULL, w->next_id + 1);
+	bw_composite(w, BTF_KIND_STRUCT, "task_struct", sizeof(struct bpfrt_task_struct));
+	MEMBER(w, bpfrt_task_struct, __state, t_uint);
+	MEMBER(w, bpfrt_task_struct, flags, t_uint);
+	MEMBER(w, bpfrt_task_struct, cpu, t_uint);
+	MEMBER(w, bpfrt_task_struct, prio, t_int);
+	MEMBER(w, bpfrt_task_struct, pid, pid_t_);
+	MEMBER(w, bpfrt_task_struct, tgid, pid_t_);
+	MEMBER(w, bpfrt_task_struct, real_parent, task_ptr);
+	MEMBER(w, bpfrt_task_struct, parent, task_ptr);
+	MEMBER(w, bpfrt_task_struct, group_leader, task_ptr);
+	MEMBER(w, bpfrt_task_struct, real_cred, cred_ptr);
+	MEMBER(w, bpfrt_task_struct, cred, cred_ptr);
+	MEMBER(w, bpfrt_task_struct, start_time, u64);
+	MEMBER(w, bpfrt_task_struct, start_boottime, u64);
+	MEMBER(w, bpfrt_task_struct, comm, comm);
+	MEMBER(w, bpfrt_task_struct, exit_code, t_int);
+	MEMBER(w, bpfrt_task_struct, exit_signal, t_int);
+	bw_end(w);
+}
+
 static void add_types(struct btf_writer *w)
 {
 	uint32_t t_int = bw_int(w, "int", 4, BTF_INT_SIGNED);
@@ -253,6 +307,8 @@ static void add_types(struct btf_writer *w)
 	bw_member(w, "ret", t_long, 16);
 	bw_member(w, "__data", char0, 24);
 	bw_end(w);
+
+	add_task_types(w, t_int, t_uint, t_ullong, t_char);
 }
 
 static const struct bpfrt_btf *builtin_btf;

@@ -153,6 +153,17 @@ static const struct vf_helper_proto protos[] = {
 	[BPF_FUNC_send_signal] = {"bpf_send_signal", RET_INTEGER, A(ARG_ANYTHING), ANY},
 	[BPF_FUNC_send_signal_thread] = {"bpf_send_signal_thread", RET_INTEGER, A(ARG_ANYTHING), ANY},
 
+	/* The current task beyond its ids, its stack, the attachment
+	 * (src/helpers/task.c, stack.c). */
+	[BPF_FUNC_get_current_task] = {"bpf_get_current_task", RET_INTEGER, A(0), ANY, .flags = VF_GPL_ONLY},
+	[BPF_FUNC_get_stack] = {"bpf_get_stack", RET_INTEGER,
+				A(ARG_PTR_TO_CTX, ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE_OR_ZERO, ARG_ANYTHING), ANY,
+				.flags = VF_GPL_ONLY, .prog_types = PT_TRACING},
+	[BPF_FUNC_get_ns_current_pid_tgid] = {"bpf_get_ns_current_pid_tgid", RET_INTEGER,
+					      A(ARG_ANYTHING, ARG_ANYTHING, ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE), ANY},
+	[BPF_FUNC_get_attach_cookie] = {"bpf_get_attach_cookie", RET_INTEGER, A(ARG_PTR_TO_CTX), ANY,
+					.prog_types = PT_TRACING & ~PT(SYSCALL)},
+
 	/* Packets. */
 	[BPF_FUNC_skb_load_bytes] = {"bpf_skb_load_bytes", RET_INTEGER,
 				     A(ARG_PTR_TO_CTX, ARG_ANYTHING, ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE), ANY,
@@ -167,6 +178,10 @@ static const struct vf_helper_proto protos[] = {
 				      .flags = VF_PKT_CHANGED, .prog_types = PT(XDP)},
 	[BPF_FUNC_xdp_adjust_tail] = {"bpf_xdp_adjust_tail", RET_INTEGER, A(ARG_PTR_TO_CTX, ARG_ANYTHING), ANY,
 				      .flags = VF_PKT_CHANGED, .prog_types = PT(XDP)},
+	/* The target goes to the run's redirect info (core/pkt_ctx.h); tc's and
+	 * XDP's versions differ in flags and verdicts (helpers/packet.c). */
+	[BPF_FUNC_redirect] = {"bpf_redirect", RET_INTEGER, A(ARG_ANYTHING, ARG_ANYTHING), ANY,
+			       .prog_types = PT_TC | PT(XDP)},
 };
 
 const struct vf_helper_proto *vf_helper_proto(uint32_t id)
