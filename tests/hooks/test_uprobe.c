@@ -1,0 +1,255 @@
+/* test_uprobe.c — uprobes end to end: uprobe_args.bpf.c (clang-19, libbpf
+ * SEC() names) loaded by bpfrt's loader and attached by ptrace breakpoints
+ * to uprobe_target, which calls its functions N times with known
+ * arguments: the entry probe must fire exactly N times with those
+ * arguments, the return probe N times with the return values.  Then the
+ * error paths: section names, a missing function, a file that is not ELF,
+ * a non-KPROBE program.  Usage: test_uprobe OBJDIR TARGET.  Skips (77)
+ * without the object (no clang) or where ptrace is not permitted.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <linux/bpf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bpfrt/bpfrt.h"
+#include "bpfrt/object.h"
+#include "hooks/elf_sym.h"
+#include "hooks/uprobe.h"
+
+static int failures;
+#define CHECK(cond, ...)                                                   \
+	do {                                                               \
+		if (!(cond)) {                                             \
+			fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
+			fprintf(stderr, __VA_ARGS__);                      \
+			fputc('\n', stderr);                               \
+			failures++;                                        \
+		}                                                          \
+	} while (0)
+
+static uint64_t stat_of(struct bpfrt *rt, int map_fd, uint32_t k)
+{
+	uint64_t v = 0;
+	union bpf_attr a;
+	memset(&a, 0, sizeof(a));
+	a.map_fd = (uint32_t)map_fd;
+	a.key = (uintptr_t)&k;
+	a.value = (uintptr_t)&v;
+	if (bpfrt_bpf(rt, BPF_MAP_LOOKUP_ELEM, &a, sizeof(a)))
+		return UINT64_MAX;
+	return v;
+}
+
+static void test_parse(void)
+{
+	struct bpfrt_uprobe_spec s;
+	char err[256];
+	CHECK(bpfrt_uprobe_parse_sec("uprobe//usr/bin/x:main", &s, err, sizeof(err)) == 0 && !strcmp(s.path, "/usr/bin/x") &&
+		      !strcmp(s.func, "main") && !s.retprobe && !s.offset,
+	      "uprobe//usr/bin/x:main");
+	CHECK(bpfrt_uprobe_parse_sec("uretprobe/libc.so.6:malloc", &s, err, sizeof(err)) == 0 && s.retprobe &&
+		      !strcmp(s.path, "libc.so.6"),
+	      "uretprobe/libc.so.6:malloc");
+	CHECK(bpfrt_uprobe_parse_sec("uprobe.s//bin/x:f+0x10", &s, err, sizeof(err)) == 0 && s.offset == 0x10 &&
+		      !strcmp(s.func, "f"),
+	      "uprobe.s FUNC+OFF");
+	CHECK(bpfrt_uprobe_parse_sec("uprobe//bin/x:0x1234", &s, err, sizeof(err)) == 0 && !s.func[0] &&
+		      s.offset == 0x1234,
+	      "uprobe PATH:OFFSET");
+	CHECK(bpfrt_uprobe_parse_sec("uprobe", &s, err, sizeof(err)) == 1, "bare uprobe: attached by code");
+	CHECK(bpfrt_uprobe_parse_sec("kprobe/do_sys_open", &s, err, sizeof(err)) == -ENOENT, "kprobe is no uprobe");
+	CHECK(bpfrt_uprobe_parse_sec("uprobe/nocolon", &s, err, sizeof(err)) == -EINVAL && strstr(err, "PATH:FUNC"),
+	      "missing ':' message: %s", err);
+	CHECK(bpfrt_uprobe_parse_sec("uprobe//bin/x:f+zz", &s, err, sizeof(err)) == -EINVAL && strstr(err, "offset"),
+	      "bad offset: %s", err);
+	CHECK(bpfrt_uprobe_parse_sec("uretprobe//bin/x:f+4", &s, err, sizeof(err)) == -EINVAL && strstr(err, "uretprobe"),
+	      "uretprobe with offset: %s", err);
+	CHECK(bpfrt_uprobe_parse_sec("uprobe//bin/x:f-g", &s, err, sizeof(err)) == -EINVAL, "bad function character");
+}
+
+static void test_elf(const char *target)
+{
+	uint64_t off = 0, off2 = 0;
+	char err[512];
+	CHECK(bpfrt_elf_func_offset(target, "uprobe_target_add", &off, err, sizeof(err)) == 0 && off, "%s", err);
+	CHECK(bpfrt_elf_func_offset(target, "uprobe_target_ret", &off2, err, sizeof(err)) == 0 && off2 != off, "%s",
+	      err);
+	CHECK(bpfrt_elf_func_offset(target, "no_such_function", &off, err, sizeof(err)) == -ENOENT &&
+		      strstr(err, "no_such_function") && strstr(err, target),
+	      "missing function message: %s", err);
+	CHECK(bpfrt_elf_func_offset("/proc/self/status", "main", &off, err, sizeof(err)) == -ENOEXEC &&
+		      strstr(err, "not an ELF"),
+	      "not ELF: %s", err);
+	CHECK(bpfrt_elf_func_offset("/nonexistent/file", "main", &off, err, sizeof(err)) == -ENOENT, "no file: %s", err);
+	/* libc: found through .dynsym (versioned names) */
+	CHECK(bpfrt_elf_entry_offset(target, &off, err, sizeof(err)) == 0 && off, "entry: %s", err);
+}
+
+/* Run target with the object's probes; returns 0, 77 to skip, or -1. */
+static int run_probed(struct bpfrt *rt, struct bpfrt_object *obj, const char *target, long n, uint64_t cookie_unused,
+		      struct bpfrt_uprobe_stats *st)
+{
+	(void)cookie_unused;
+	struct bpfrt_uprobes *u = bpfrt_uprobes_new(rt);
+	char err[1024] = "";
+	int added = bpfrt_uprobes_add_object(u, obj, err, sizeof(err));
+	CHECK(added == 2, "add_object: %d %s", added, err);
+	char nbuf[32];
+	snprintf(nbuf, sizeof(nbuf), "%ld", n);
+	char *argv[] = {(char *)target, nbuf, NULL};
+	int status = -1;
+	int r = bpfrt_uprobes_run(u, argv, &status, err, sizeof(err));
+	if (r == -EPERM) {
+		printf("SKIP: %s\n", err);
+		bpfrt_uprobes_free(u);
+		return 77;
+	}
+	CHECK(r == 0, "run: %d %s", r, err);
+	CHECK(status == 0, "target exit status %d", status);
+	bpfrt_uprobes_stats(u, st);
+	bpfrt_uprobes_free(u);
+	return r ? -1 : 0;
+}
+
+static void test_errors(struct bpfrt *rt, struct bpfrt_object *obj, const char *target)
+{
+	char err[1024] = "";
+	struct bpfrt_uprobes *u = bpfrt_uprobes_new(rt);
+	struct bpfrt_program *p = bpfrt_object_find_program_by_name(obj, "on_add");
+	struct bpfrt_uprobe_spec s = {0};
+	snprintf(s.path, sizeof(s.path), "%s", target);
+	snprintf(s.func, sizeof(s.func), "not_a_function");
+	CHECK(bpfrt_uprobes_add(u, bpfrt_program_fd(p), &s, 0, err, sizeof(err)) == 0, "add: %s", err);
+	char *argv[] = {(char *)target, "1", NULL};
+	int status;
+	int r = bpfrt_uprobes_run(u, argv, &status, err, sizeof(err));
+	CHECK(r == -ENOENT && strstr(err, "not_a_function"), "missing function at attach: %d %s", r, err);
+	bpfrt_uprobes_free(u);
+
+	/* a program of another type is refused */
+	u = bpfrt_uprobes_new(rt);
+	struct bpf_insn ret0[] = {{.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0}, {.code = BPF_JMP | BPF_EXIT}};
+	union bpf_attr a;
+	memset(&a, 0, sizeof(a));
+	a.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
+	a.insns = (uintptr_t)ret0;
+	a.insn_cnt = 2;
+	a.license = (uintptr_t) "GPL";
+	int fd = bpfrt_bpf(rt, BPF_PROG_LOAD, &a, sizeof(a));
+	CHECK(fd >= 0, "load socket filter");
+	CHECK(bpfrt_uprobes_add(u, fd, &s, 0, err, sizeof(err)) == -EINVAL && strstr(err, "KPROBE"),
+	      "non-kprobe refused: %s", err);
+	CHECK(bpfrt_uprobes_add(u, 9999, &s, 0, err, sizeof(err)) < 0, "bad fd refused");
+	close(fd);
+	bpfrt_uprobes_free(u);
+
+	/* a command that does not exist */
+	u = bpfrt_uprobes_new(rt);
+	char *bad[] = {"/nonexistent/command", NULL};
+	r = bpfrt_uprobes_run(u, bad, &status, err, sizeof(err));
+	CHECK(r == -ENOENT && strstr(err, "/nonexistent/command"), "exec failure: %d %s", r, err);
+	bpfrt_uprobes_free(u);
+}
+
+/* Kernel-only program types are refused at PROG_LOAD with a sentence
+ * saying why and what to use instead (not a bare EINVAL). */
+static void test_kernel_only_types(void)
+{
+	struct bpfrt *rt = bpfrt_new(NULL);
+	struct bpf_insn ret0[] = {{.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0}, {.code = BPF_JMP | BPF_EXIT}};
+	static const struct {
+		uint32_t type;
+		const char *says;
+	} cases[] = {
+		{BPF_PROG_TYPE_TRACING, "uprobe/PATH:FUNC"},
+		{BPF_PROG_TYPE_LSM, "bpf_override_return"},
+		{BPF_PROG_TYPE_STRUCT_OPS, "kernel interfaces"},
+		{BPF_PROG_TYPE_EXT, "bpf_tail_call"},
+		{BPF_PROG_TYPE_CGROUP_SKB, "socket_filter, sched_cls"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char log[1024] = "";
+		union bpf_attr a;
+		memset(&a, 0, sizeof(a));
+		a.prog_type = cases[i].type;
+		a.insns = (uintptr_t)ret0;
+		a.insn_cnt = 2;
+		a.license = (uintptr_t) "GPL";
+		a.log_buf = (uintptr_t)log;
+		a.log_size = sizeof(log);
+		a.log_level = 1;
+		int fd = bpfrt_bpf(rt, BPF_PROG_LOAD, &a, sizeof(a));
+		CHECK(fd == -EINVAL && strstr(log, cases[i].says), "type %u: %d, log '%s'", cases[i].type, fd, log);
+	}
+	bpfrt_free(rt);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 3) {
+		fprintf(stderr, "usage: test_uprobe OBJDIR TARGET\n");
+		return 2;
+	}
+	test_parse();
+	test_elf(argv[2]);
+	test_kernel_only_types();
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/uprobe_args.o", argv[1]);
+	if (access(path, R_OK)) {
+		printf("SKIP: %s not built (no clang-19)\n", path);
+		return failures ? 1 : 77;
+	}
+	struct bpfrt *rt = bpfrt_new(NULL);
+	struct bpfrt_object *obj = bpfrt_object_open_file(rt, path, NULL, NULL);
+	CHECK(obj, "open %s", path);
+	if (!obj)
+		return 1;
+	int r = bpfrt_object_load(obj);
+	CHECK(r == 0, "load: %s", bpfrt_object_error(obj));
+	if (r)
+		return 1;
+	int stats = bpfrt_object_map_fd(bpfrt_object_find_map_by_name(obj, "stats"));
+
+	const long n = 1000;
+	struct bpfrt_uprobe_stats st;
+	r = run_probed(rt, obj, argv[2], n, 0, &st);
+	if (r == 77) {
+		bpfrt_object_close(obj);
+		bpfrt_free(rt);
+		return 77;
+	}
+	uint64_t sum_a = (uint64_t)(n * (n - 1) / 2), sum_ret = 0;
+	for (long i = 0; i < n; i++)
+		sum_ret += (uint64_t)(uint32_t)(int32_t)(i * 2 + 1);
+	CHECK(stat_of(rt, stats, 0) == (uint64_t)n, "entry hits %llu, want %ld", (unsigned long long)stat_of(rt, stats, 0),
+	      n);
+	CHECK(stat_of(rt, stats, 1) == 0, "%llu calls with wrong arguments", (unsigned long long)stat_of(rt, stats, 1));
+	CHECK(stat_of(rt, stats, 2) == sum_a, "sum of a %llu, want %llu", (unsigned long long)stat_of(rt, stats, 2),
+	      (unsigned long long)sum_a);
+	CHECK(stat_of(rt, stats, 3) == (uint64_t)n, "return hits %llu", (unsigned long long)stat_of(rt, stats, 3));
+	CHECK(stat_of(rt, stats, 4) == sum_ret, "sum of returns %llu, want %llu",
+	      (unsigned long long)stat_of(rt, stats, 4), (unsigned long long)sum_ret);
+	CHECK(stat_of(rt, stats, 5) != 0 && stat_of(rt, stats, 5) != (uint64_t)getpid(),
+	      "current pid is the tracee's, got %llu", (unsigned long long)stat_of(rt, stats, 5));
+	CHECK(stat_of(rt, stats, 7) == 0, "PT_REGS_IP 0");
+	CHECK(st.hits == 3 * (uint64_t)n && st.runs == 2 * (uint64_t)n && !st.errors, "stats hits %llu runs %llu errors %llu",
+	      (unsigned long long)st.hits, (unsigned long long)st.runs, (unsigned long long)st.errors);
+	if (st.hits)
+		printf("uprobe: %ld calls, %.1f us per hit handled in the tracer\n", n,
+		       (double)st.handle_ns / (double)st.hits / 1000.0);
+
+	test_errors(rt, obj, argv[2]);
+	bpfrt_object_close(obj);
+	bpfrt_free(rt);
+	if (failures) {
+		fprintf(stderr, "%d failure(s)\n", failures);
+		return 1;
+	}
+	printf("ok\n");
+	return 0;
+}

@@ -1,0 +1,51 @@
+# Uprobe tests (src/hooks/uprobe*.c), included from tests/hooks/CMakeLists.txt.
+# uprobe_target is the traced C program (built with frame pointers, so
+# bpf_get_stack can walk it); the eBPF objects are compiled by clang-19 with
+# libbpf's headers (-D__TARGET_ARCH_x86 for PT_REGS_PARM*).  Without
+# clang-19 or where ptrace is not permitted the tests skip (77).
+find_program(HOOKS_BPF_CLANG clang-19 DOC "clang for -target bpf (tests/hooks)")
+set(UPROBE_OBJ_DIR ${CMAKE_CURRENT_BINARY_DIR}/uprobe_obj)
+add_executable(uprobe_target uprobe_target.c)
+target_compile_options(uprobe_target PRIVATE -fno-omit-frame-pointer -O1)
+set(UPROBE_OBJECTS)
+if(HOOKS_BPF_CLANG)
+  foreach(name uprobe_args helpers_trace)
+    set(out ${UPROBE_OBJ_DIR}/${name}.o)
+    add_custom_command(OUTPUT ${out}
+      COMMAND ${CMAKE_COMMAND} -E make_directory ${UPROBE_OBJ_DIR}
+      COMMAND ${HOOKS_BPF_CLANG} -O2 -g -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Wall -Werror
+              -I/usr/include/${CMAKE_LIBRARY_ARCHITECTURE} -c ${CMAKE_CURRENT_SOURCE_DIR}/${name}.bpf.c -o ${out}
+      DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/${name}.bpf.c
+      COMMENT "clang-19 -target bpf ${name}.bpf.c"
+      VERBATIM)
+    list(APPEND UPROBE_OBJECTS ${out})
+  endforeach()
+  add_custom_target(uprobe_objects ALL DEPENDS ${UPROBE_OBJECTS})
+endif()
+add_executable(test_uprobe test_uprobe.c)
+target_link_libraries(test_uprobe PRIVATE bpfrt_internal)
+add_dependencies(test_uprobe uprobe_target)
+if(HOOKS_BPF_CLANG)
+  add_dependencies(test_uprobe uprobe_objects)
+endif()
+add_test(NAME hooks.uprobe COMMAND test_uprobe ${UPROBE_OBJ_DIR} $<TARGET_FILE:uprobe_target>)
+set_tests_properties(hooks.uprobe PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 60 LABELS hooks)
+
+# The tracing helpers (src/helpers/task.c, stack.c): bpfrt against the host
+# kernel through libbpf when it is installed.
+find_package(PkgConfig QUIET)
+if(PkgConfig_FOUND)
+  pkg_check_modules(HOOKS_LIBBPF QUIET IMPORTED_TARGET libbpf)
+endif()
+add_executable(test_helpers_trace test_helpers_trace.c)
+target_link_libraries(test_helpers_trace PRIVATE bpfrt_internal)
+if(HOOKS_LIBBPF_FOUND)
+  target_link_libraries(test_helpers_trace PRIVATE PkgConfig::HOOKS_LIBBPF)
+  target_compile_definitions(test_helpers_trace PRIVATE HOOKS_HAVE_LIBBPF=1)
+endif()
+add_dependencies(test_helpers_trace uprobe_target)
+if(HOOKS_BPF_CLANG)
+  add_dependencies(test_helpers_trace uprobe_objects)
+endif()
+add_test(NAME hooks.helpers_trace COMMAND test_helpers_trace ${UPROBE_OBJ_DIR} $<TARGET_FILE:uprobe_target>)
+set_tests_properties(hooks.helpers_trace PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 60 LABELS "hooks;kernel")
