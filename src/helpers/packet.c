@@ -1,6 +1,6 @@
 /* packet.c — helpers on the packet of XDP and skb programs:
  * bpf_xdp_adjust_head, bpf_xdp_adjust_meta, bpf_xdp_adjust_tail,
- * bpf_skb_load_bytes.
+ * bpf_skb_load_bytes, bpf_redirect.
  *
  * The run's packet region says where the packet's buffer is: for XDP the
  * whole frame (headroom, data, tailroom; test_run.c and the hooks lay it
@@ -132,8 +132,43 @@ static uint64_t h_skb_load_bytes(uint64_t ctx, uint64_t off, uint64_t to, uint64
 	return 0;
 }
 
+/* The run's redirect info (core/pkt_ctx.h), or NULL when the run has no
+ * packet context of its type. */
+static struct bpfrt_redirect_info *redirect_info(struct bpfrt_run *run, bool *xdp)
+{
+	const struct bpfrt_run_opts *o = run->opts;
+	uint32_t t = prog_type(run);
+	*xdp = t == BPF_PROG_TYPE_XDP;
+	if (*xdp && o->ctx && o->ctx_size >= sizeof(struct bpfrt_xdp_ctx))
+		return &((struct bpfrt_xdp_ctx *)o->ctx)->ri;
+	if (is_skb_type(t) && o->ctx && o->ctx_size >= sizeof(struct bpfrt_skb_ctx))
+		return &((struct bpfrt_skb_ctx *)o->ctx)->ri;
+	return NULL;
+}
+
+/* bpf_redirect(ifindex, flags): for XDP (the kernel's bpf_xdp_redirect)
+ * any flag gives XDP_ABORTED, else the target is recorded with no map and
+ * XDP_REDIRECT returned; for tc, flags other than BPF_F_INGRESS give
+ * TC_ACT_SHOT, else TC_ACT_REDIRECT.  The packet source acts on the
+ * recorded target after the program returns, as xdp_do_redirect /
+ * skb_do_redirect do. */
+static uint64_t h_redirect(uint64_t ifindex, uint64_t flags, uint64_t r3, uint64_t r4, uint64_t r5,
+			   struct bpfrt_run *run)
+{
+	(void)r3, (void)r4, (void)r5;
+	bool xdp;
+	struct bpfrt_redirect_info *ri = redirect_info(run, &xdp);
+	if (xdp ? flags != 0 : (flags & ~(uint64_t)BPF_F_INGRESS) != 0)
+		return xdp ? XDP_ABORTED : 2 /* TC_ACT_SHOT */;
+	if (ri)
+		*ri = (struct bpfrt_redirect_info){.ifindex = (uint32_t)ifindex, .tgt_index = (uint32_t)ifindex,
+						   .map_type = BPF_MAP_TYPE_UNSPEC, .flags = flags};
+	return xdp ? XDP_REDIRECT : 7 /* TC_ACT_REDIRECT */;
+}
+
 void bpfrt_helpers_register_packet(struct bpfrt *rt)
 {
+	bpfrt_register_helper(rt, BPF_FUNC_redirect, "redirect", h_redirect);
 	bpfrt_register_helper(rt, BPF_FUNC_xdp_adjust_head, "xdp_adjust_head", h_xdp_adjust_head);
 	bpfrt_register_helper(rt, BPF_FUNC_xdp_adjust_meta, "xdp_adjust_meta", h_xdp_adjust_meta);
 	bpfrt_register_helper(rt, BPF_FUNC_xdp_adjust_tail, "xdp_adjust_tail", h_xdp_adjust_tail);

@@ -10,6 +10,9 @@
  * context (core/pkt_ctx.h) and run options: a run is a copy of the packet
  * plus the program, no allocation.
  *
+ * A runner's run options point into it: it may not be copied or moved
+ * after bpfrt_pkt_runner_init.
+ *
  * Threads: a runner is used by one thread at a time; several runners (one
  * per thread, each with its own `cpu`) run the same program in parallel.
  * `cpu` is the runner's CPU identity: bpf_get_smp_processor_id() returns it
