@@ -182,10 +182,6 @@ static const struct vf_helper_proto protos[] = {
 	 * XDP's versions differ in flags and verdicts (helpers/packet.c). */
 	[BPF_FUNC_redirect] = {"bpf_redirect", RET_INTEGER, A(ARG_ANYTHING, ARG_ANYTHING), ANY,
 			       .prog_types = PT_TC | PT(XDP)},
-	/* The target goes to the run's redirect info (core/pkt_ctx.h); tc's and
-	 * XDP's versions differ in flags and verdicts (helpers/packet.c). */
-	[BPF_FUNC_redirect] = {"bpf_redirect", RET_INTEGER, A(ARG_ANYTHING, ARG_ANYTHING), ANY,
-			       .prog_types = PT_TC | PT(XDP)},
 };
 
 const struct vf_helper_proto *vf_helper_proto(uint32_t id)
