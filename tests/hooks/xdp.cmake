@@ -18,3 +18,21 @@ add_test(NAME hooks.net_run
   COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/test_net_run.sh $<TARGET_FILE:bpfrt_tool>
           ${CMAKE_BINARY_DIR}/examples ${CMAKE_CURRENT_BINARY_DIR}/net_run_work)
 set_tests_properties(hooks.net_run PROPERTIES TIMEOUT 60 LABELS hooks SKIP_RETURN_CODE 77)
+
+# The acceptance differential (needs libbpf and the clang-built lb.o).
+find_package(PkgConfig QUIET)
+if(PkgConfig_FOUND)
+  pkg_check_modules(XDP_LIBBPF QUIET IMPORTED_TARGET libbpf)
+endif()
+find_program(XDP_CLANG NAMES clang-19 clang DOC "clang for -target bpf (examples/)")
+if(XDP_LIBBPF_FOUND AND XDP_CLANG)
+  add_executable(xdp_lb_diff xdp_lb_diff.c)
+  target_link_libraries(xdp_lb_diff PRIVATE bpfrt_internal PkgConfig::XDP_LIBBPF)
+  target_include_directories(xdp_lb_diff PRIVATE ${CMAKE_SOURCE_DIR}/examples/xdp)
+  add_dependencies(xdp_lb_diff examples_objects bpfrt_gen_capture)
+  add_test(NAME kernel.xdp_lb_diff
+    COMMAND sh -c "$0 $1/cap20k.pcap packets 20000 seed 3 && $2 $3 $1/cap20k.pcap 100"
+            $<TARGET_FILE:bpfrt_gen_capture> ${CMAKE_CURRENT_BINARY_DIR} $<TARGET_FILE:xdp_lb_diff>
+            ${CMAKE_BINARY_DIR}/examples/lb.o)
+  set_tests_properties(kernel.xdp_lb_diff PROPERTIES TIMEOUT 120 LABELS "kernel;hooks" SKIP_RETURN_CODE 77)
+endif()
