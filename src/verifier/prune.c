@@ -14,7 +14,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define VF_MAX_STATES_PER_INSN 64
+/* Checkpoints kept per instruction.  Finished ones that keep failing to
+ * cover anything are evicted (the kernel's miss > 3 * hit + 3 rule), so the
+ * list holds mostly the checkpoints of paths still being explored: a loop's
+ * every iteration needs its own, or the second arm of a branch in a late
+ * iteration finds nothing to be pruned against. */
+#define VF_MAX_STATES_PER_INSN 1024
+#define VF_EVICT_MISSES 3
+#define VF_LOOP_CP_JMPS 20
+#define VF_LOOP_CP_INSNS 100
 
 struct idmap {
 	uint32_t old[128], cur[128];
@@ -260,6 +268,29 @@ void vf_path_done(struct vf_env *env, struct vf_state *st)
 	}
 }
 
+/* A checkpoint that keeps failing to cover anything leaves its list.  A
+ * finished one is freed: nothing being explored has it above (finished
+ * means nothing below it is live).  One still being explored is the parent
+ * of live paths: kept until the end. */
+static int evict(struct vf_env *env, struct vf_state *old)
+{
+	env->total_states--;
+	if (!old->branches) {
+		vf_state_free(old);
+		return 0;
+	}
+	if (env->nr_detached == env->cap_detached) {
+		uint32_t cap = env->cap_detached ? env->cap_detached * 2 : 64;
+		struct vf_state **n = realloc(env->detached, cap * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		env->detached = n;
+		env->cap_detached = cap;
+	}
+	env->detached[env->nr_detached++] = old;
+	return 0;
+}
+
 int vf_is_state_visited(struct vf_env *env, uint32_t insn)
 {
 	struct vf_state_list *l = &env->explored[insn];
@@ -269,6 +300,7 @@ int vf_is_state_visited(struct vf_env *env, uint32_t insn)
 	 * explored is no infinite loop, and covering it suffices. */
 	const struct vf_frame *cf = vf_cur_frame(cur);
 	bool callback_entry = cf->in_callback && env->subprogs[cf->subprog].start == insn;
+	bool add = true;
 	for (uint32_t i = 0; i < l->n; i++) {
 		struct vf_state *old = l->v[i];
 		if (old->branches && !callback_entry) {
@@ -278,17 +310,34 @@ int vf_is_state_visited(struct vf_env *env, uint32_t insn)
 				vf_hint(env, "the loop returns to the same state: nothing it computes brings it closer to its exit condition");
 				return e;
 			}
-			continue;
+			/* Each iteration's state differs and rarely helps later
+			 * pruning: checkpoint a loop only every so often (the
+			 * kernel's thresholds), which also bounds this list. */
+			if (env->jmps_processed - env->prev_jmps_processed < VF_LOOP_CP_JMPS &&
+			    env->insn_processed - env->prev_insn_processed < VF_LOOP_CP_INSNS)
+				add = false;
+		} else {
+			enum cmp_mode mode = old->branches ? CMP_RANGE : CMP_PRECISE;
+			if (states_equal(env, old, cur, insn, mode)) {
+				l->hit++;
+				old->hit++;
+				propagate_precision(env, old, insn, mode);
+				return 1;
+			}
+			l->miss++;
 		}
-		enum cmp_mode mode = old->branches ? CMP_RANGE : CMP_PRECISE;
-		if (states_equal(env, old, cur, insn, mode)) {
-			l->hit++;
-			propagate_precision(env, old, insn, mode);
-			return 1;
+		/* Misses count only where a checkpoint is added, or a loop's
+		 * iterations would evict the ones kept from its start. */
+		if (add)
+			old->miss++;
+		if (old->miss > old->hit * VF_EVICT_MISSES + VF_EVICT_MISSES) {
+			int err = evict(env, old);
+			if (err)
+				return err;
+			l->v[i--] = l->v[--l->n];
 		}
-		l->miss++;
 	}
-	if (l->n >= VF_MAX_STATES_PER_INSN)
+	if (!add || l->n >= VF_MAX_STATES_PER_INSN)
 		return 0; /* keep exploring without a new checkpoint here */
 	struct vf_state *cp = vf_state_copy(cur);
 	if (!cp)
@@ -305,12 +354,15 @@ int vf_is_state_visited(struct vf_env *env, uint32_t insn)
 	}
 	cp->parent = cur->parent;
 	cp->branches = 1;
+	cp->miss = cp->hit = 0;
 	cp->insn_idx = insn;
 	cur->parent = cp;
 	cur->nhist = 0; /* the history restarts at the new checkpoint */
 	cur->hist_lost = false;
 	cp->all_precise = false;
 	l->v[l->n++] = cp;
+	env->prev_insn_processed = env->insn_processed;
+	env->prev_jmps_processed = env->jmps_processed;
 	env->total_states++;
 	if (env->total_states > env->peak_states)
 		env->peak_states = env->total_states;

@@ -141,6 +141,7 @@ struct vf_state {
 	uint32_t insn_idx;
 	uint32_t last_insn;      /* previous instruction (for the log) */
 	uint64_t loop_seen;      /* processed count when stored (loop progress heuristic) */
+	uint32_t miss, hit;      /* checkpoints: comparisons that failed / pruned a path */
 	/* Instructions executed since the parent checkpoint, in order, for
 	 * precision backtracking (precise.c); hist_lost: older entries were
 	 * dropped (the segment grew past VF_HIST_MAX), so a demand reaching
@@ -213,6 +214,10 @@ struct vf_env {
 	struct vf_state *cur;
 	uint32_t insn_idx, prev_insn_idx;
 	uint64_t insn_processed;
+	uint64_t jmps_processed;       /* jump instructions processed */
+	uint64_t prev_insn_processed, prev_jmps_processed; /* at the last checkpoint added */
+	struct vf_state **detached;    /* evicted checkpoints still above live paths (prune.c) */
+	uint32_t nr_detached, cap_detached;
 	uint32_t peak_states, total_states;
 	uint32_t id_gen;
 	bool pkt_changed_seen;

@@ -940,6 +940,9 @@ static int do_check(struct vf_env *env)
 			}
 		}
 		uint32_t next = idx + 1;
+		uint8_t cls = env->insns[idx].code & 0x07;
+		if (cls == BPF_JMP || cls == BPF_JMP32)
+			env->jmps_processed++;
 		if (!path_done) {
 			if (env->log_level > 1)
 				log_insn(env, idx);
@@ -1045,6 +1048,9 @@ static void free_env(struct vf_env *env)
 		}
 	}
 	free(env->explored);
+	for (uint32_t i = 0; i < env->nr_detached; i++)
+		vf_state_free(env->detached[i]);
+	free(env->detached);
 	free(env->aux);
 	free(env->subprogs);
 	free(env->maps);
