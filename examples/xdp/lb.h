@@ -11,7 +11,7 @@
 
 /* Maglev lookup table: a prime well above 100 x the backends. */
 #define LB_TABLE_SIZE 4099
-#define LB_MAX_BACKENDS 64
+#define LB_MAX_BACKENDS 16
 #define LB_MAX_VIPS 64
 #define FW_MAX_SOURCES 65536 /* LRU: larger than the demo capture's sources, so no eviction */
 #define FW_BLOCK_PREFIXES 1024
