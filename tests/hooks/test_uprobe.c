@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <fcntl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "bpfrt/bpfrt.h"
@@ -145,7 +147,7 @@ static void test_errors(struct bpfrt *rt, struct bpfrt_object *obj, const char *
 	CHECK(bpfrt_uprobes_add(u, fd, &s, 0, err, sizeof(err)) == -EINVAL && strstr(err, "KPROBE"),
 	      "non-kprobe refused: %s", err);
 	CHECK(bpfrt_uprobes_add(u, 9999, &s, 0, err, sizeof(err)) < 0, "bad fd refused");
-	close(fd);
+	bpfrt_close(rt, fd);
 	bpfrt_uprobes_free(u);
 
 	/* a command that does not exist */
@@ -154,6 +156,73 @@ static void test_errors(struct bpfrt *rt, struct bpfrt_object *obj, const char *
 	r = bpfrt_uprobes_run(u, bad, &status, err, sizeof(err));
 	CHECK(r == -ENOENT && strstr(err, "/nonexistent/command"), "exec failure: %d %s", r, err);
 	bpfrt_uprobes_free(u);
+}
+
+/* The in-process agent: the same programs, pinned (maps shared through the
+ * pins), run by libbpfrt_agent.so preloaded into the target: the counts
+ * must be exact again, in the map this process holds. */
+static void test_agent(struct bpfrt *rt, struct bpfrt_object *obj, int stats, const char *target, const char *agent,
+		       long n)
+{
+	/* pins live on the filesystem of the runtime's pin root */
+	char dir[256];
+	if ((size_t)snprintf(dir, sizeof(dir), "%s/uprobe-agent-XXXXXX", bpfrt_pin_root(rt)) >= sizeof(dir) ||
+	    !mkdtemp(dir)) {
+		CHECK(0, "mkdtemp");
+		return;
+	}
+	CHECK(bpfrt_object_pin_programs(obj, dir) == 0, "pin programs: %s", bpfrt_object_error(obj));
+	uint64_t zero = 0;
+	for (uint32_t k = 0; k < 8; k++) {
+		union bpf_attr a;
+		memset(&a, 0, sizeof(a));
+		a.map_fd = (uint32_t)stats;
+		a.key = (uintptr_t)&k;
+		a.value = (uintptr_t)&zero;
+		bpfrt_bpf(rt, BPF_MAP_UPDATE_ELEM, &a, sizeof(a));
+	}
+	char probes[2048], nbuf[32];
+	snprintf(probes, sizeof(probes),
+		 "%s/on_add|uprobe//proc/self/exe:uprobe_target_add;%s/on_ret|uretprobe//proc/self/exe:uprobe_target_ret|7",
+		 dir, dir);
+	snprintf(nbuf, sizeof(nbuf), "%ld", n);
+	pid_t pid = fork();
+	if (pid == 0) {
+		setenv("BPFRT_AGENT_PROBES", probes, 1);
+		setenv("BPFRT_AGENT_STRICT", "1", 1);
+		setenv("LD_PRELOAD", agent, 1);
+		execl(target, target, nbuf, (char *)NULL);
+		_exit(127);
+	}
+	int st = -1;
+	waitpid(pid, &st, 0);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "agent run status %#x", st);
+	uint64_t sum_a = (uint64_t)(n * (n - 1) / 2);
+	CHECK(stat_of(rt, stats, 0) == (uint64_t)n, "agent: entry hits %llu, want %ld",
+	      (unsigned long long)stat_of(rt, stats, 0), n);
+	CHECK(stat_of(rt, stats, 1) == 0, "agent: %llu calls with wrong arguments", (unsigned long long)stat_of(rt, stats, 1));
+	CHECK(stat_of(rt, stats, 2) == sum_a, "agent: sum of a %llu", (unsigned long long)stat_of(rt, stats, 2));
+	CHECK(stat_of(rt, stats, 3) == (uint64_t)n, "agent: return hits %llu", (unsigned long long)stat_of(rt, stats, 3));
+	CHECK(stat_of(rt, stats, 5) == (uint64_t)pid, "agent: current pid %llu, want %d",
+	      (unsigned long long)stat_of(rt, stats, 5), (int)pid);
+
+	/* a probe that cannot be placed: strict mode stops the process with 126 and a message */
+	pid = fork();
+	if (pid == 0) {
+		snprintf(probes, sizeof(probes), "%s/on_add|uprobe//proc/self/exe:no_such_function", dir);
+		setenv("BPFRT_AGENT_PROBES", probes, 1);
+		setenv("BPFRT_AGENT_STRICT", "1", 1);
+		setenv("LD_PRELOAD", agent, 1);
+		int devnull = open("/dev/null", O_WRONLY);
+		dup2(devnull, 2);
+		execl(target, target, "1", (char *)NULL);
+		_exit(127);
+	}
+	waitpid(pid, &st, 0);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 126, "agent strict failure status %#x", st);
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	CHECK(system(cmd) == 0, "rm");
 }
 
 /* Kernel-only program types are refused at PROG_LOAD with a sentence
@@ -191,8 +260,8 @@ static void test_kernel_only_types(void)
 
 int main(int argc, char **argv)
 {
-	if (argc != 3) {
-		fprintf(stderr, "usage: test_uprobe OBJDIR TARGET\n");
+	if (argc != 3 && argc != 4) {
+		fprintf(stderr, "usage: test_uprobe OBJDIR TARGET [AGENT]\n");
 		return 2;
 	}
 	test_parse();
@@ -244,6 +313,8 @@ int main(int argc, char **argv)
 		       (double)st.handle_ns / (double)st.hits / 1000.0);
 
 	test_errors(rt, obj, argv[2]);
+	if (argc == 4)
+		test_agent(rt, obj, stats, argv[2], argv[3], n);
 	bpfrt_object_close(obj);
 	bpfrt_free(rt);
 	if (failures) {

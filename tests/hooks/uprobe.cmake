@@ -24,11 +24,12 @@ if(HOOKS_BPF_CLANG)
 endif()
 add_executable(test_uprobe test_uprobe.c)
 target_link_libraries(test_uprobe PRIVATE bpfrt_internal)
-add_dependencies(test_uprobe uprobe_target)
+add_dependencies(test_uprobe uprobe_target bpfrt_agent)
 if(HOOKS_BPF_CLANG)
   add_dependencies(test_uprobe uprobe_objects)
 endif()
-add_test(NAME hooks.uprobe COMMAND test_uprobe ${UPROBE_OBJ_DIR} $<TARGET_FILE:uprobe_target>)
+add_test(NAME hooks.uprobe COMMAND test_uprobe ${UPROBE_OBJ_DIR} $<TARGET_FILE:uprobe_target>
+         $<TARGET_FILE:bpfrt_agent>)
 set_tests_properties(hooks.uprobe PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 60 LABELS hooks)
 
 # The tracing helpers (src/helpers/task.c, stack.c): bpfrt against the host

@@ -1,0 +1,337 @@
+/* agent.c — libbpfrt_agent.so, the in-process uprobe mechanism: preloaded
+ * into a process (LD_PRELOAD), its constructor opens the pinned programs
+ * named in $BPFRT_AGENT_PROBES (their maps are the pinned, shared maps, so
+ * whoever pinned them sees every update), resolves each probe in this
+ * process (/proc/self/maps + the ELF symbols) and writes an int3 at it.
+ * A hit is a SIGTRAP in the thread itself: the handler runs the programs
+ * (JIT) with the thread's registers as struct pt_regs — no tracer, no
+ * context switch — then executes the displaced instruction by restoring it
+ * and single-stepping (the trap flag), and re-inserts the int3 on the
+ * step's trap.  Text is written through /proc/self/mem, so its pages stay
+ * read-execute (never writable, never RWX).  A uretprobe swaps the return
+ * address for a slot of a read-execute page of int3s and keeps the real one
+ * on a per-thread shadow stack.
+ *
+ * $BPFRT_AGENT_PROBES: entries separated by ';', each
+ *   PINNED_PROG_PATH '|' SECTION ['|' COOKIE]
+ * with SECTION a uprobe section (uprobe/PATH:FUNC[+OFF], uretprobe/...).
+ * Errors go to stderr prefixed "bpfrt agent:"; a probe that cannot be put
+ * is skipped, the process runs on.  $BPFRT_AGENT_STRICT=1 makes any such
+ * error fatal (exit 126), for tests and scripts.
+ *
+ * The agent is one per process by nature (a signal handler is process-wide),
+ * so its state is this file's: the probe table is written only by the
+ * constructor, before any probe can fire, and read-only afterwards.
+ * Limits (docs/uprobes.md): while one thread steps over a probe, another
+ * thread passing it is not counted; probing a function the helpers
+ * themselves call (write, memcpy, ...) recurses into a blocked SIGTRAP and
+ * the kernel kills the process.
+ */
+#define _GNU_SOURCE
+#include "bpfrt/bpfrt.h"
+#include "core/prog.h"
+#include "hooks/uprobe.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/ucontext.h>
+#include <unistd.h>
+
+#define MAX_PROBES 64
+#define MAX_RET_DEPTH 256
+#define EFLAGS_TF 0x100ull
+
+struct agent_probe {
+	struct bpfrt_prog *prog;
+	uint64_t addr;
+	uint64_t cookie;
+	bool retprobe;
+	uint8_t orig;     /* the byte under the int3 (same for probes sharing addr) */
+};
+
+struct agent {
+	struct bpfrt *rt;
+	int mem_fd;       /* /proc/self/mem, for writes to read-only text */
+	struct agent_probe probes[MAX_PROBES];
+	int nr;
+	uint8_t *ret_page; /* int3 slots a uretprobe returns through */
+	bool strict;
+};
+
+static struct agent agent;
+
+struct ret_slot {
+	uint64_t sp, ret;
+	int probe;
+};
+
+/* Per thread: the step in progress, the shadow stack of return addresses. */
+static _Thread_local uint64_t step_addr;
+static _Thread_local struct ret_slot shadow[MAX_RET_DEPTH];
+static _Thread_local int shadow_top;
+
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(buf, sizeof(buf) - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n > sizeof(buf) - 2)
+		n = (int)sizeof(buf) - 2;
+	buf[n++] = '\n';
+	if (write(2, "bpfrt agent: ", 13) < 0 || write(2, buf, (size_t)n) < 0)
+		return;
+}
+
+static int poke(uint64_t addr, uint8_t byte)
+{
+	return pwrite(agent.mem_fd, &byte, 1, (off_t)addr) == 1 ? 0 : -errno;
+}
+
+/* ---- the signal handler -------------------------------------------------- */
+
+/* struct pt_regs from the signal frame (the kernel's x86-64 layout). */
+static void regs_from(const mcontext_t *mc, uint64_t *r)
+{
+	const greg_t *g = mc->gregs;
+	r[0] = (uint64_t)g[REG_R15], r[1] = (uint64_t)g[REG_R14], r[2] = (uint64_t)g[REG_R13];
+	r[3] = (uint64_t)g[REG_R12], r[4] = (uint64_t)g[REG_RBP], r[5] = (uint64_t)g[REG_RBX];
+	r[6] = (uint64_t)g[REG_R11], r[7] = (uint64_t)g[REG_R10], r[8] = (uint64_t)g[REG_R9];
+	r[9] = (uint64_t)g[REG_R8], r[10] = (uint64_t)g[REG_RAX], r[11] = (uint64_t)g[REG_RCX];
+	r[12] = (uint64_t)g[REG_RDX], r[13] = (uint64_t)g[REG_RSI], r[14] = (uint64_t)g[REG_RDI];
+	r[15] = (uint64_t)-1, r[16] = (uint64_t)g[REG_RIP];
+	r[17] = (uint64_t)(g[REG_CSGSFS] & 0xffff), r[18] = (uint64_t)g[REG_EFL];
+	r[19] = (uint64_t)g[REG_RSP], r[20] = 0x2b;
+}
+
+static void run(struct agent_probe *p, uint64_t *regs)
+{
+	struct bpfrt_region globals[16];
+	struct bpfrt_run_opts o = {.sz = sizeof(o), .ctx = regs, .ctx_size = 21 * 8,
+				   .tail_call = bpfrt_prog_tail_call, .attach_cookie = p->cookie};
+	bpfrt_prog_run_opts_init(p->prog, &o, globals, 16);
+	uint64_t r0;
+	struct bpfrt_diag diag;
+	if (bpfrt_vm_run(p->prog->vm, &o, &r0, &diag))
+		say("uprobe '%s': program fault: %s", p->prog->name, diag.msg);
+}
+
+static void on_entry(uint64_t addr, mcontext_t *mc)
+{
+	uint64_t regs[21];
+	regs_from(mc, regs);
+	regs[16] = addr; /* ip: the probed address, as the kernel shows handlers */
+	for (int i = 0; i < agent.nr; i++) {
+		struct agent_probe *p = &agent.probes[i];
+		if (p->addr != addr)
+			continue;
+		if (!p->retprobe) {
+			run(p, regs);
+			continue;
+		}
+		if (shadow_top == MAX_RET_DEPTH)
+			continue; /* too deep: this return goes unseen, as the kernel's max depth */
+		uint64_t *sp = (uint64_t *)(uintptr_t)mc->gregs[REG_RSP];
+		uint64_t slot = (uint64_t)(uintptr_t)agent.ret_page + (uint64_t)shadow_top;
+		uint64_t ret = *sp;
+		/* a second uretprobe on the same call: the address is swapped already */
+		if (shadow_top && shadow[shadow_top - 1].sp == (uint64_t)(uintptr_t)sp)
+			ret = shadow[shadow_top - 1].ret;
+		shadow[shadow_top++] = (struct ret_slot){.sp = (uint64_t)(uintptr_t)sp, .ret = ret, .probe = i};
+		*sp = slot;
+	}
+}
+
+/* A return through slot k of the return page: the frames from k up. */
+static void on_return(int k, mcontext_t *mc)
+{
+	if (k >= shadow_top)
+		return;
+	/* uretprobes of one call share its return address: the lowest slot */
+	while (k > 0 && shadow[k - 1].sp == shadow[k].sp)
+		k--;
+	uint64_t regs[21];
+	regs_from(mc, regs);
+	uint64_t ret = shadow[k].ret;
+	regs[16] = ret; /* ip: the return address, as the kernel */
+	for (int i = shadow_top - 1; i >= k; i--)
+		if (shadow[i].sp == shadow[k].sp)
+			run(&agent.probes[shadow[i].probe], regs);
+	shadow_top = k;
+	mc->gregs[REG_RIP] = (greg_t)ret;
+}
+
+static void on_sigtrap(int sig, siginfo_t *si, void *uc_)
+{
+	(void)sig;
+	ucontext_t *uc = uc_;
+	mcontext_t *mc = &uc->uc_mcontext;
+	int saved_errno = errno;
+	if (step_addr && (mc->gregs[REG_EFL] & (greg_t)EFLAGS_TF)) {
+		/* The displaced instruction ran: re-arm it. */
+		poke(step_addr, 0xcc);
+		step_addr = 0;
+		mc->gregs[REG_EFL] &= ~(greg_t)EFLAGS_TF;
+		errno = saved_errno;
+		return;
+	}
+	uint64_t addr = (uint64_t)mc->gregs[REG_RIP] - 1;
+	uint64_t page = (uint64_t)(uintptr_t)agent.ret_page;
+	if (agent.ret_page && addr >= page && addr < page + MAX_RET_DEPTH) {
+		on_return((int)(addr - page), mc);
+		errno = saved_errno;
+		return;
+	}
+	struct agent_probe *hit = NULL;
+	for (int i = 0; i < agent.nr && !hit; i++)
+		if (agent.probes[i].addr == addr)
+			hit = &agent.probes[i];
+	if (!hit) {
+		/* Not ours (a debugger's int3, raise(SIGTRAP)): the default
+		 * action, as without the agent. */
+		(void)si;
+		signal(SIGTRAP, SIG_DFL);
+		raise(SIGTRAP);
+		return;
+	}
+	on_entry(addr, mc);
+	/* Step over: the original byte back, one instruction with TF set. */
+	poke(addr, hit->orig);
+	step_addr = addr;
+	mc->gregs[REG_RIP] = (greg_t)addr;
+	mc->gregs[REG_EFL] |= (greg_t)EFLAGS_TF;
+	errno = saved_errno;
+}
+
+/* ---- setup --------------------------------------------------------------- */
+
+static int open_prog(const char *path)
+{
+	union bpf_attr a;
+	memset(&a, 0, sizeof(a));
+	a.pathname = (uintptr_t)path;
+	return bpfrt_bpf(agent.rt, BPF_OBJ_GET, &a, sizeof(a));
+}
+
+static int add_probe(char *entry)
+{
+	char *path = entry, *sec = strchr(entry, '|');
+	if (!sec)
+		return say("'%s': expected PINNED_PROG|SECTION[|COOKIE]", entry), -EINVAL;
+	*sec++ = 0;
+	char *cookie = strchr(sec, '|');
+	if (cookie)
+		*cookie++ = 0;
+	struct bpfrt_uprobe_spec spec;
+	char err[1024];
+	int r = bpfrt_uprobe_parse_sec(sec, &spec, err, sizeof(err));
+	if (r)
+		return say("%s", r == 1 ? "a uprobe section without PATH:FUNC cannot be placed" : err), -EINVAL;
+	if (agent.nr == MAX_PROBES)
+		return say("more than %d probes", MAX_PROBES), -E2BIG;
+	int fd = open_prog(path);
+	if (fd < 0)
+		return say("%s: can't open the pinned program: %s", path, strerror(-fd)), fd;
+	int e = 0;
+	struct bpfrt_obj *o = bpfrt_fd_get(agent.rt, fd, BPFRT_OBJ_PROG, &e);
+	bpfrt_close(agent.rt, fd); /* the probe keeps o's reference */
+	if (!o)
+		return say("%s: not a program", path), -EINVAL;
+	struct bpfrt_prog *prog = bpfrt_prog_from_obj(o);
+	if (prog->type != BPF_PROG_TYPE_KPROBE) {
+		bpfrt_obj_put(o);
+		return say("%s: a uprobe runs KPROBE programs", path), -EINVAL;
+	}
+	uint64_t addr;
+	char file[4096];
+	r = bpfrt_uprobe_resolve(getpid(), &spec, &addr, file, sizeof(file), err, sizeof(err));
+	if (r <= 0) {
+		bpfrt_obj_put(o);
+		if (!r)
+			say("%s: '%s' is not mapped in this process", sec, spec.path);
+		else
+			say("%s: %s", sec, err);
+		return r ? r : -ENOENT;
+	}
+	/* Compile now: the JIT allocates, which a signal handler must not. */
+	struct bpfrt_jited jited;
+	if (bpfrt_engine(agent.rt) == BPFRT_ENGINE_JIT)
+		bpfrt_vm_prog_jited(prog->vm, true, &jited);
+	struct agent_probe *p = &agent.probes[agent.nr];
+	p->prog = prog;
+	p->addr = addr;
+	p->retprobe = spec.retprobe;
+	p->cookie = cookie ? strtoull(cookie, NULL, 0) : 0;
+	/* the first probe at this address saw the original byte */
+	for (int i = 0; i < agent.nr; i++)
+		if (agent.probes[i].addr == addr) {
+			p->orig = agent.probes[i].orig;
+			agent.nr++;
+			return 0;
+		}
+	if (pread(agent.mem_fd, &p->orig, 1, (off_t)addr) != 1 || poke(addr, 0xcc)) {
+		bpfrt_obj_put(o);
+		return say("%s: can't write a breakpoint at %#llx: %s", sec, (unsigned long long)addr, strerror(errno)), -EIO;
+	}
+	agent.nr++;
+	return 0;
+}
+
+static int make_ret_page(void)
+{
+	void *pg = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (pg == MAP_FAILED)
+		return -errno;
+	memset(pg, 0xcc, 4096);
+	if (mprotect(pg, 4096, PROT_READ | PROT_EXEC)) {
+		munmap(pg, 4096);
+		return -errno;
+	}
+	agent.ret_page = pg;
+	return 0;
+}
+
+__attribute__((constructor)) static void agent_init(void)
+{
+	const char *env = getenv("BPFRT_AGENT_PROBES");
+	if (!env || !*env)
+		return;
+	const char *strict = getenv("BPFRT_AGENT_STRICT");
+	agent.strict = strict && *strict == '1';
+	char *list = strdup(env);
+	agent.mem_fd = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
+	agent.rt = bpfrt_new(NULL);
+	int bad = !list || agent.mem_fd < 0 || !agent.rt || make_ret_page();
+	if (bad)
+		say("can't start: %s", strerror(errno));
+	/* The handler before the first int3. */
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_sigtrap;
+	sa.sa_flags = SA_SIGINFO | SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	if (!bad && sigaction(SIGTRAP, &sa, NULL)) {
+		say("sigaction: %s", strerror(errno));
+		bad = 1;
+	}
+	for (char *save = NULL, *e = bad ? NULL : strtok_r(list, ";", &save); e; e = strtok_r(NULL, ";", &save))
+		if (*e && add_probe(e))
+			bad = 1;
+	free(list);
+	if (bad && agent.strict)
+		_exit(126);
+	/* Children: an exec'd image has no probes; a forked copy keeps the
+	 * int3s and this handler, which is what it needs.  The variable goes,
+	 * so an exec'd program does not probe itself by accident. */
+	unsetenv("BPFRT_AGENT_PROBES");
+}
