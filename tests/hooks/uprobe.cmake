@@ -28,8 +28,14 @@ add_dependencies(test_uprobe uprobe_target bpfrt_agent)
 if(HOOKS_BPF_CLANG)
   add_dependencies(test_uprobe uprobe_objects)
 endif()
-add_test(NAME hooks.uprobe COMMAND test_uprobe ${UPROBE_OBJ_DIR} $<TARGET_FILE:uprobe_target>
-         $<TARGET_FILE:bpfrt_agent>)
+# The agent part needs an uninstrumented agent and target: a sanitizer
+# runtime must come first in a process, which LD_PRELOAD defeats.
+if(BPFRT_SANITIZE OR BPFRT_TSAN OR BPFRT_FUZZ)
+  add_test(NAME hooks.uprobe COMMAND test_uprobe ${UPROBE_OBJ_DIR} $<TARGET_FILE:uprobe_target>)
+else()
+  add_test(NAME hooks.uprobe COMMAND test_uprobe ${UPROBE_OBJ_DIR} $<TARGET_FILE:uprobe_target>
+           $<TARGET_FILE:bpfrt_agent>)
+endif()
 set_tests_properties(hooks.uprobe PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 60 LABELS hooks)
 
 # The tracing helpers (src/helpers/task.c, stack.c): bpfrt against the host
