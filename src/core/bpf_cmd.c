@@ -113,13 +113,15 @@ int bpfrt_bpf(struct bpfrt *rt, int cmd, union bpf_attr *uattr, unsigned int siz
 		return -EINVAL;
 	}
 	const struct cmd_row *row = &commands[cmd];
-	/* Only the caller's bytes can be non-zero (the rest was zero-filled). */
+	/* Only the caller's bytes can be non-zero (the rest was zero-filled).
+	 * One memcmp against zeros rather than a byte loop: on a map lookup
+	 * the loop was half the syscall's time. */
+	static const unsigned char zeros[sizeof(union bpf_attr)];
 	const unsigned char *bytes = (const unsigned char *)&attr;
-	for (size_t i = row->last_field_end; i < size; i++) {
-		if (bytes[i]) {
-			errno = EINVAL;
-			return -EINVAL;
-		}
+	if (row->last_field_end < size &&
+	    memcmp(bytes + row->last_field_end, zeros, size - row->last_field_end)) {
+		errno = EINVAL;
+		return -EINVAL;
 	}
 	err = row->fn(rt, &attr);
 	if (row->writes_back)
