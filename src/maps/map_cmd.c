@@ -89,9 +89,36 @@ int bpfrt_cmd_map_create(struct bpfrt *rt, union bpf_attr *attr)
 	return fd;
 }
 
-/* Copy a key from the application; NULL key allowed only where noted.  A
- * map without keys takes no key pointer (-EINVAL, as the kernel). */
-static void *copy_in(struct bpfrt_map *map, uint64_t uptr, uint64_t size, int *err)
+/* Keys and values up to this size go through the caller's stack buffer
+ * (struct sbuf) instead of the heap: most map syscalls then make no
+ * allocation, and threads doing them don't meet in malloc. */
+#define SBUF_SIZE 256
+struct sbuf {
+	_Alignas(8) uint8_t b[SBUF_SIZE];
+};
+
+/* size bytes from sb when they fit, else malloc'd; zeroed if zero.  Give
+ * back with sbuf_free. */
+static void *sbuf_alloc(struct sbuf *sb, uint64_t size, bool zero)
+{
+	if (sb && size <= SBUF_SIZE) {
+		if (zero)
+			memset(sb->b, 0, size);
+		return sb->b;
+	}
+	return zero ? calloc(1, size ? size : 1) : malloc(size ? size : 1);
+}
+
+static void sbuf_free(struct sbuf *sb, void *p)
+{
+	if (!sb || p != sb->b)
+		free(p);
+}
+
+/* Copy a key (or value) from the application into sb (NULL: the heap);
+ * NULL key allowed only where noted.  A map without keys takes no key
+ * pointer (-EINVAL, as the kernel). */
+static void *copy_in_buf(uint64_t uptr, uint64_t size, int *err, struct sbuf *sb)
 {
 	if (!size && uptr) {
 		*err = -EINVAL;
@@ -101,15 +128,20 @@ static void *copy_in(struct bpfrt_map *map, uint64_t uptr, uint64_t size, int *e
 		*err = -EFAULT; /* the kernel's copy from a NULL user pointer */
 		return NULL;
 	}
-	void *buf = malloc(size ? size : 1);
+	void *buf = sbuf_alloc(sb, size, false);
 	if (!buf) {
 		*err = -ENOMEM;
 		return NULL;
 	}
 	if (size)
 		memcpy(buf, U64_PTR(uptr), size);
-	(void)map;
 	return buf;
+}
+
+static void *copy_in(struct bpfrt_map *map, uint64_t uptr, uint64_t size, int *err)
+{
+	(void)map;
+	return copy_in_buf(uptr, size, err, NULL);
 }
 
 /* Lookup on a keyless map peeks.  The bloom filter tests the value the
@@ -138,8 +170,9 @@ static int key_to_value(struct bpfrt_map *map, union bpf_attr *attr,
 {
 	int err = 0;
 	uint64_t vsize = bpfrt_map_user_value_size(map);
-	void *key = copy_in(map, attr->key, map->key_size, &err);
-	void *value = key ? calloc(1, vsize) : NULL;
+	struct sbuf kb, vb;
+	void *key = copy_in_buf(attr->key, map->key_size, &err, &kb);
+	void *value = key ? sbuf_alloc(&vb, vsize, true) : NULL;
 	if (key && value) {
 		err = op(map, key, value, attr->flags);
 		bpfrt_map_value_clear_lock(map, value);
@@ -148,8 +181,8 @@ static int key_to_value(struct bpfrt_map *map, union bpf_attr *attr,
 	} else if (!err) {
 		err = -ENOMEM;
 	}
-	free(key);
-	free(value);
+	sbuf_free(&kb, key);
+	sbuf_free(&vb, value);
 	return err;
 }
 
@@ -185,14 +218,15 @@ int bpfrt_cmd_map_update(struct bpfrt *rt, union bpf_attr *attr)
 	} else if (lock_bad(map, attr->flags) || stray_key(map, attr) || !map->ops->update) {
 		err = lock_bad(map, attr->flags) || stray_key(map, attr) ? -EINVAL : -ENOTSUPP;
 	} else {
-		void *key = copy_in(map, attr->key, map->key_size, &err);
-		void *value = key ? copy_in(map, attr->value, bpfrt_map_user_value_size(map), &err) : NULL;
+		struct sbuf kb, vb;
+		void *key = copy_in_buf(attr->key, map->key_size, &err, &kb);
+		void *value = key ? copy_in_buf(attr->value, bpfrt_map_user_value_size(map), &err, &vb) : NULL;
 		if (key && value && map_is_keyless(map->type))
 			err = map->ops->push(map, value, attr->flags);
 		else if (key && value)
 			err = map->ops->update(map, key, value, attr->flags, true);
-		free(key);
-		free(value);
+		sbuf_free(&kb, key);
+		sbuf_free(&vb, value);
 	}
 	map_put(map);
 	return err;
@@ -209,10 +243,11 @@ int bpfrt_cmd_map_delete(struct bpfrt *rt, union bpf_attr *attr)
 	} else if (!map->ops->delete) {
 		err = stray_key(map, attr) ? -EINVAL : -ENOTSUPP;
 	} else {
-		void *key = copy_in(map, attr->key, map->key_size, &err);
+		struct sbuf kb;
+		void *key = copy_in_buf(attr->key, map->key_size, &err, &kb);
 		if (key)
 			err = map->ops->delete(map, key);
-		free(key);
+		sbuf_free(&kb, key);
 	}
 	map_put(map);
 	return err;
