@@ -126,7 +126,7 @@ static int binding_rank(int bind)
 }
 
 struct sym_match {
-	uint64_t vaddr;
+	uint64_t vaddr, size;
 	int rank;      /* 0: none found */
 	bool ambiguous; /* two of this rank at different addresses */
 	uint64_t other;
@@ -152,6 +152,7 @@ static void scan_symtab(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, const char 
 		if (rank > m->rank) {
 			m->rank = rank;
 			m->vaddr = s.st_value;
+			m->size = s.st_size;
 			m->ambiguous = false;
 		} else if (rank == m->rank && s.st_value != m->vaddr) {
 			m->ambiguous = true;
@@ -161,6 +162,11 @@ static void scan_symtab(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, const char 
 }
 
 int bpfrt_elf_func_offset(const char *path, const char *func, uint64_t *off, char *err, size_t errlen)
+{
+	return bpfrt_elf_func_find(path, func, off, NULL, err, errlen);
+}
+
+int bpfrt_elf_func_find(const char *path, const char *func, uint64_t *off, uint64_t *size, char *err, size_t errlen)
 {
 	if (!func || !*func)
 		return fail(err, errlen, -EINVAL, "%s: no function name given", path);
@@ -190,6 +196,8 @@ int bpfrt_elf_func_offset(const char *path, const char *func, uint64_t *off, cha
 	}
 	r = vaddr_to_off(f.elf, m.vaddr, off);
 	elf_file_close(&f);
+	if (size)
+		*size = m.size;
 	if (r)
 		return fail(err, errlen, r, "%s: function '%s' at 0x%llx is in no executable segment", path, func,
 			    (unsigned long long)m.vaddr);

@@ -18,6 +18,10 @@
  * and the function. */
 int bpfrt_elf_func_offset(const char *path, const char *func, uint64_t *off, char *err, size_t errlen);
 
+/* The same, with the symbol's size in bytes (0 when the symbol has none)
+ * in *size if size is not NULL. */
+int bpfrt_elf_func_find(const char *path, const char *func, uint64_t *off, uint64_t *size, char *err, size_t errlen);
+
 /* File offset of the ELF entry point (e_entry), -ENOEXEC when the file has
  * none in a loadable segment. */
 int bpfrt_elf_entry_offset(const char *path, uint64_t *off, char *err, size_t errlen);

@@ -22,6 +22,7 @@
 #include "bpfrt/object.h"
 #include "hooks/elf_sym.h"
 #include "hooks/uprobe.h"
+#include "hooks/uprobe_insn.h"
 
 static int failures;
 #define CHECK(cond, ...)                                                   \
@@ -161,17 +162,9 @@ static void test_errors(struct bpfrt *rt, struct bpfrt_object *obj, const char *
 /* The in-process agent: the same programs, pinned (maps shared through the
  * pins), run by libbpfrt_agent.so preloaded into the target: the counts
  * must be exact again, in the map this process holds. */
-static void test_agent(struct bpfrt *rt, struct bpfrt_object *obj, int stats, const char *target, const char *agent,
-		       long n)
+static void agent_run(struct bpfrt *rt, int stats, const char *dir, const char *target, const char *agent, long n,
+		      bool int3)
 {
-	/* pins live on the filesystem of the runtime's pin root */
-	char dir[256];
-	if ((size_t)snprintf(dir, sizeof(dir), "%s/uprobe-agent-XXXXXX", bpfrt_pin_root(rt)) >= sizeof(dir) ||
-	    !mkdtemp(dir)) {
-		CHECK(0, "mkdtemp");
-		return;
-	}
-	CHECK(bpfrt_object_pin_programs(obj, dir) == 0, "pin programs: %s", bpfrt_object_error(obj));
 	uint64_t zero = 0;
 	for (uint32_t k = 0; k < 8; k++) {
 		union bpf_attr a;
@@ -190,24 +183,50 @@ static void test_agent(struct bpfrt *rt, struct bpfrt_object *obj, int stats, co
 	if (pid == 0) {
 		setenv("BPFRT_AGENT_PROBES", probes, 1);
 		setenv("BPFRT_AGENT_STRICT", "1", 1);
+		if (int3)
+			setenv("BPFRT_AGENT_INT3", "1", 1);
 		setenv("LD_PRELOAD", agent, 1);
 		execl(target, target, nbuf, (char *)NULL);
 		_exit(127);
 	}
 	int st = -1;
 	waitpid(pid, &st, 0);
-	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "agent run status %#x", st);
+	const char *mode = int3 ? "agent (int3)" : "agent (trampoline)";
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s: run status %#x", mode, st);
 	uint64_t sum_a = (uint64_t)(n * (n - 1) / 2);
-	CHECK(stat_of(rt, stats, 0) == (uint64_t)n, "agent: entry hits %llu, want %ld",
+	CHECK(stat_of(rt, stats, 0) == (uint64_t)n, "%s: entry hits %llu, want %ld", mode,
 	      (unsigned long long)stat_of(rt, stats, 0), n);
-	CHECK(stat_of(rt, stats, 1) == 0, "agent: %llu calls with wrong arguments", (unsigned long long)stat_of(rt, stats, 1));
-	CHECK(stat_of(rt, stats, 2) == sum_a, "agent: sum of a %llu", (unsigned long long)stat_of(rt, stats, 2));
-	CHECK(stat_of(rt, stats, 3) == (uint64_t)n, "agent: return hits %llu", (unsigned long long)stat_of(rt, stats, 3));
-	CHECK(stat_of(rt, stats, 5) == (uint64_t)pid, "agent: current pid %llu, want %d",
+	CHECK(stat_of(rt, stats, 1) == 0, "%s: %llu calls with wrong arguments", mode,
+	      (unsigned long long)stat_of(rt, stats, 1));
+	CHECK(stat_of(rt, stats, 2) == sum_a, "%s: sum of a %llu", mode, (unsigned long long)stat_of(rt, stats, 2));
+	CHECK(stat_of(rt, stats, 3) == (uint64_t)n, "%s: return hits %llu", mode,
+	      (unsigned long long)stat_of(rt, stats, 3));
+	CHECK(stat_of(rt, stats, 5) == (uint64_t)pid, "%s: current pid %llu, want %d", mode,
 	      (unsigned long long)stat_of(rt, stats, 5), (int)pid);
+}
+
+/* The in-process agent: the same programs, pinned (maps shared through the
+ * pins), run by libbpfrt_agent.so preloaded into the target, with
+ * trampolines where the function allows and with breakpoints only: the
+ * counts must be exact again, in the map this process holds. */
+static void test_agent(struct bpfrt *rt, struct bpfrt_object *obj, int stats, const char *target, const char *agent,
+		       long n)
+{
+	/* pins live on the filesystem of the runtime's pin root */
+	char dir[256];
+	if ((size_t)snprintf(dir, sizeof(dir), "%s/uprobe-agent-XXXXXX", bpfrt_pin_root(rt)) >= sizeof(dir) ||
+	    !mkdtemp(dir)) {
+		CHECK(0, "mkdtemp");
+		return;
+	}
+	CHECK(bpfrt_object_pin_programs(obj, dir) == 0, "pin programs: %s", bpfrt_object_error(obj));
+	agent_run(rt, stats, dir, target, agent, n, false);
+	agent_run(rt, stats, dir, target, agent, n, true);
 
 	/* a probe that cannot be placed: strict mode stops the process with 126 and a message */
-	pid = fork();
+	char probes[2048];
+	int st = -1;
+	pid_t pid = fork();
 	if (pid == 0) {
 		snprintf(probes, sizeof(probes), "%s/on_add|uprobe//proc/self/exe:no_such_function", dir);
 		setenv("BPFRT_AGENT_PROBES", probes, 1);
@@ -223,6 +242,63 @@ static void test_agent(struct bpfrt *rt, struct bpfrt_object *obj, int stats, co
 	char cmd[512];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	CHECK(system(cmd) == 0, "rm");
+}
+
+/* The trampoline's instruction decoder on encodings compilers emit. */
+static void test_decoder(void)
+{
+	static const struct {
+		uint8_t bytes[16];
+		int len;
+		uint32_t flags;
+		int64_t rel; /* branch target - (address + length) */
+	} cases[] = {
+		{{0xf3, 0x0f, 0x1e, 0xfa}, 4, 0, 0},                         /* endbr64 */
+		{{0x55}, 1, 0, 0},                                           /* push rbp */
+		{{0x41, 0x57}, 2, 0, 0},                                     /* push r15 */
+		{{0x48, 0x89, 0xe5}, 3, 0, 0},                               /* mov rbp, rsp */
+		{{0x48, 0x83, 0xec, 0x20}, 4, 0, 0},                         /* sub rsp, 0x20 */
+		{{0x48, 0x81, 0xec, 0, 1, 0, 0}, 7, 0, 0},                   /* sub rsp, 0x100 */
+		{{0x89, 0x7d, 0xec}, 3, 0, 0},                               /* mov [rbp-0x14], edi */
+		{{0x8b, 0x44, 0x24, 0x08}, 4, 0, 0},                         /* mov eax, [rsp+8] */
+		{{0x4c, 0x8b, 0xbc, 0x24, 0, 1, 0, 0}, 8, 0, 0},             /* mov r15, [rsp+0x100] */
+		{{0x80, 0x3a, 0x68}, 3, 0, 0},                               /* cmp byte [rdx], 0x68 */
+		{{0x48, 0x63, 0xff}, 3, 0, 0},                               /* movsxd rdi, edi */
+		{{0x0f, 0x94, 0xc0}, 3, 0, 0},                               /* sete al */
+		{{0x0f, 0xb6, 0xc0}, 3, 0, 0},                               /* movzx eax, al */
+		{{0x6b, 0xc0, 0x0c}, 3, 0, 0},                               /* imul eax, eax, 12 */
+		{{0xa9, 1, 0, 0, 0}, 5, 0, 0},                               /* test eax, 1 */
+		{{0x48, 0xb8, 1, 2, 3, 4, 5, 6, 7, 8}, 10, 0, 0},            /* movabs rax, imm64 */
+		{{0x66, 0x0f, 0x1f, 0x44, 0, 0}, 6, 0, 0},                   /* nopw */
+		{{0x66, 0x2e, 0x0f, 0x1f, 0x84, 0, 0, 0, 0, 0}, 10, 0, 0},   /* cs nopw */
+		{{0x48, 0x8d, 0x05, 0x10, 0, 0, 0}, 7, X86_RIPREL, 0},       /* lea rax, [rip+0x10] */
+		{{0xe8, 0x10, 0, 0, 0}, 5, X86_BRANCH | X86_CALL, 0x10},     /* call rel32 */
+		{{0xeb, 0xfe}, 2, X86_BRANCH | X86_STOP, -2},                /* jmp $ */
+		{{0x0f, 0x84, 0, 1, 0, 0}, 6, X86_BRANCH, 0x100},            /* je rel32 */
+		{{0x75, 0x05}, 2, X86_BRANCH, 5},                            /* jne rel8 */
+		{{0xc3}, 1, X86_STOP, 0},                                    /* ret */
+		{{0xff, 0xe0}, 2, X86_STOP | X86_INDIRECT, 0},               /* jmp rax */
+		{{0xff, 0xd0}, 2, X86_CALL | X86_INDIRECT, 0},               /* call rax */
+		{{0xd9, 0xc0}, 0, 0, 0},                                     /* x87: unknown */
+		{{0xc5, 0xf8, 0x77}, 0, 0, 0},                               /* VEX: unknown */
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct x86_insn in;
+		uint64_t at = 0x1000;
+		int len = bpfrt_x86_decode(cases[i].bytes, sizeof(cases[i].bytes), at, &in);
+		CHECK(len == cases[i].len, "decoder case %zu: length %d, want %d", i, len, cases[i].len);
+		if (len && len == cases[i].len) {
+			CHECK(in.flags == cases[i].flags, "decoder case %zu: flags %#x, want %#x", i, in.flags,
+			      cases[i].flags);
+			if (in.flags & X86_BRANCH)
+				CHECK(in.target == at + (uint64_t)len + (uint64_t)cases[i].rel, "decoder case %zu: target",
+				      i);
+		}
+	}
+	/* cut short: never read past the end */
+	struct x86_insn in;
+	static const uint8_t cut[] = {0x48, 0x81, 0xec, 0};
+	CHECK(bpfrt_x86_decode(cut, sizeof(cut), 0, &in) == 0, "truncated instruction");
 }
 
 /* Kernel-only program types are refused at PROG_LOAD with a sentence
@@ -267,6 +343,7 @@ int main(int argc, char **argv)
 	test_parse();
 	test_elf(argv[2]);
 	test_kernel_only_types();
+	test_decoder();
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/uprobe_args.o", argv[1]);
 	if (access(path, R_OK)) {
@@ -313,8 +390,9 @@ int main(int argc, char **argv)
 		       (double)st.handle_ns / (double)st.hits / 1000.0);
 
 	test_errors(rt, obj, argv[2]);
-	if (argc == 4)
+	if (argc == 4) {
 		test_agent(rt, obj, stats, argv[2], argv[3], n);
+	}
 	bpfrt_object_close(obj);
 	bpfrt_free(rt);
 	if (failures) {

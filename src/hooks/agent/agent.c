@@ -30,7 +30,9 @@
 #define _GNU_SOURCE
 #include "bpfrt/bpfrt.h"
 #include "core/prog.h"
+#include "hooks/elf_sym.h"
 #include "hooks/uprobe.h"
+#include "hooks/uprobe_insn.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -41,6 +43,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/ucontext.h>
+#include <stdint.h>
 #include <unistd.h>
 
 #define MAX_PROBES 64
@@ -52,6 +55,7 @@ struct agent_probe {
 	uint64_t addr;
 	uint64_t cookie;
 	bool retprobe;
+	bool tramp;       /* entered through a jump to a trampoline (no int3) */
 	uint8_t orig;     /* the byte under the int3 (same for probes sharing addr) */
 };
 
@@ -126,10 +130,9 @@ static void run(struct agent_probe *p, uint64_t *regs)
 		say("uprobe '%s': program fault: %s", p->prog->name, diag.msg);
 }
 
-static void on_entry(uint64_t addr, mcontext_t *mc)
+/* The programs of the probes at addr; regs[19] is the thread's sp. */
+static void entry_probes(uint64_t addr, uint64_t *regs)
 {
-	uint64_t regs[21];
-	regs_from(mc, regs);
 	regs[16] = addr; /* ip: the probed address, as the kernel shows handlers */
 	for (int i = 0; i < agent.nr; i++) {
 		struct agent_probe *p = &agent.probes[i];
@@ -141,7 +144,7 @@ static void on_entry(uint64_t addr, mcontext_t *mc)
 		}
 		if (shadow_top == MAX_RET_DEPTH)
 			continue; /* too deep: this return goes unseen, as the kernel's max depth */
-		uint64_t *sp = (uint64_t *)(uintptr_t)mc->gregs[REG_RSP];
+		uint64_t *sp = (uint64_t *)(uintptr_t)regs[19];
 		uint64_t slot = (uint64_t)(uintptr_t)agent.ret_page + (uint64_t)shadow_top;
 		uint64_t ret = *sp;
 		/* a second uretprobe on the same call: the address is swapped already */
@@ -150,6 +153,19 @@ static void on_entry(uint64_t addr, mcontext_t *mc)
 		shadow[shadow_top++] = (struct ret_slot){.sp = (uint64_t)(uintptr_t)sp, .ret = ret, .probe = i};
 		*sp = slot;
 	}
+}
+
+static void on_entry(uint64_t addr, mcontext_t *mc)
+{
+	uint64_t regs[21];
+	regs_from(mc, regs);
+	entry_probes(addr, regs);
+}
+
+/* Called by a trampoline with the pt_regs it saved (ip = the probe). */
+static void tramp_entry(uint64_t *regs)
+{
+	entry_probes(regs[16], regs);
 }
 
 /* A return through slot k of the return page: the frames from k up. */
@@ -211,6 +227,225 @@ static void on_sigtrap(int sig, siginfo_t *si, void *uc_)
 	mc->gregs[REG_RIP] = (greg_t)addr;
 	mc->gregs[REG_EFL] |= (greg_t)EFLAGS_TF;
 	errno = saved_errno;
+}
+
+/* ---- trampolines --------------------------------------------------------- */
+
+/* A probe whose first instructions can move is entered by a jmp rel32 to a
+ * trampoline: save the registers as struct pt_regs (and xmm0-7, which hold
+ * float arguments) below the red zone, call tramp_entry, restore, run the
+ * displaced instructions, jump back.  No trap, no signal: the cost is the
+ * program's plus ~100 instructions.  The displaced instructions must be
+ * whole, position-independent (no rip-relative operand, no branch) and no
+ * branch of the function may land inside them; the whole function is
+ * decoded to make sure, and anything unknown keeps the int3. */
+
+#define FRAME 296 /* pt_regs (168) + xmm0-7 (128) */
+
+struct emit {
+	uint8_t *p;
+	size_t n;
+};
+
+static void b(struct emit *e, const void *bytes, size_t n)
+{
+	memcpy(e->p + e->n, bytes, n);
+	e->n += n;
+}
+
+static void b1(struct emit *e, uint8_t x)
+{
+	e->p[e->n++] = x;
+}
+
+static void b4(struct emit *e, uint32_t x)
+{
+	b(e, &x, 4);
+}
+
+static void b8(struct emit *e, uint64_t x)
+{
+	b(e, &x, 8);
+}
+
+/* pt_regs slot of each general register, and its encoding number. */
+static const struct {
+	uint8_t reg, slot;
+} gprs[] = {
+	{15, 0}, {14, 1}, {13, 2}, {12, 3}, {5, 4}, {3, 5}, {11, 6}, {10, 7},
+	{9, 8},  {8, 9},  {0, 10}, {1, 11}, {2, 12}, {6, 13}, {7, 14},
+};
+
+/* mov [rsp+disp32], reg (store) or mov reg, [rsp+disp32] (load). */
+static void mov_rsp(struct emit *e, bool store, uint8_t reg, uint32_t disp)
+{
+	b1(e, 0x48 | (reg >= 8 ? 4 : 0));
+	b1(e, store ? 0x89 : 0x8b);
+	b1(e, 0x84 | (uint8_t)((reg & 7) << 3));
+	b1(e, 0x24);
+	b4(e, disp);
+}
+
+/* movdqu [rsp+disp32], xmmN (store) or back. */
+static void xmm_rsp(struct emit *e, bool store, uint8_t n, uint32_t disp)
+{
+	b(e, (uint8_t[]){0xf3, 0x0f, store ? 0x7f : 0x6f, (uint8_t)(0x84 | (n << 3)), 0x24}, 5);
+	b4(e, disp);
+}
+
+/* mov qword [rsp+disp32], simm32 */
+static void movimm_rsp(struct emit *e, uint32_t disp, int32_t imm)
+{
+	b(e, (uint8_t[]){0x48, 0xc7, 0x84, 0x24}, 4);
+	b4(e, disp);
+	b4(e, (uint32_t)imm);
+}
+
+/* The save half: registers into the frame, pt_regs filled; sp_off is the
+ * distance from rsp (after the frame) to the thread's sp. */
+static void emit_save(struct emit *e, uint32_t sp_off, uint32_t flags_off)
+{
+	b(e, (uint8_t[]){0x48, 0x81, 0xec}, 3); /* sub rsp, FRAME */
+	b4(e, FRAME);
+	for (size_t i = 0; i < sizeof(gprs) / sizeof(gprs[0]); i++)
+		mov_rsp(e, true, gprs[i].reg, gprs[i].slot * 8u);
+	for (uint8_t x = 0; x < 8; x++)
+		xmm_rsp(e, true, x, 168u + x * 16u);
+	movimm_rsp(e, 15 * 8, -1);   /* orig_ax */
+	movimm_rsp(e, 17 * 8, 0x33); /* cs */
+	mov_rsp(e, false, 0, flags_off); /* rax = saved flags */
+	mov_rsp(e, true, 0, 18 * 8);
+	b(e, (uint8_t[]){0x48, 0x8d, 0x84, 0x24}, 4); /* lea rax, [rsp+sp_off] */
+	b4(e, sp_off);
+	mov_rsp(e, true, 0, 19 * 8);
+	movimm_rsp(e, 20 * 8, 0x2b); /* ss */
+}
+
+/* rdi = pt_regs, call fn on a 16-byte aligned stack. */
+static void emit_call(struct emit *e, void *fn)
+{
+	b(e, (uint8_t[]){0x48, 0x89, 0xe7}, 3);       /* mov rdi, rsp */
+	b(e, (uint8_t[]){0x48, 0x89, 0xe3}, 3);       /* mov rbx, rsp */
+	b(e, (uint8_t[]){0x48, 0x83, 0xe4, 0xf0}, 4); /* and rsp, -16 */
+	b(e, (uint8_t[]){0x48, 0xb8}, 2);             /* movabs rax, fn */
+	b8(e, (uint64_t)(uintptr_t)fn);
+	b(e, (uint8_t[]){0xff, 0xd0}, 2);             /* call rax */
+	b(e, (uint8_t[]){0x48, 0x89, 0xdc}, 3);       /* mov rsp, rbx */
+}
+
+static void emit_restore(struct emit *e)
+{
+	for (uint8_t x = 0; x < 8; x++)
+		xmm_rsp(e, false, x, 168u + x * 16u);
+	for (size_t i = 0; i < sizeof(gprs) / sizeof(gprs[0]); i++)
+		mov_rsp(e, false, gprs[i].reg, gprs[i].slot * 8u);
+	b(e, (uint8_t[]){0x48, 0x81, 0xc4}, 3); /* add rsp, FRAME */
+	b4(e, FRAME);
+}
+
+/* Memory within +-2 GiB of addr for a trampoline page, or NULL. */
+static uint8_t *near_page(uint64_t addr)
+{
+	for (int64_t k = 1; k < 2000; k++) {
+		for (int sgn = -1; sgn <= 1; sgn += 2) {
+			int64_t hint = (int64_t)(addr & ~0xfffull) + sgn * k * (1ll << 20);
+			if (hint <= 0x10000)
+				continue;
+			void *p = mmap((void *)(uintptr_t)hint, 4096, PROT_READ | PROT_WRITE,
+				       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+			if (p == MAP_FAILED)
+				continue;
+			int64_t d = (int64_t)(uintptr_t)p - (int64_t)addr;
+			if (d > -(1ll << 31) + 8192 && d < (1ll << 31) - 8192)
+				return p;
+			munmap(p, 4096);
+		}
+	}
+	return NULL;
+}
+
+/* How many bytes at addr can be displaced (>= 5), or 0 with a reason. */
+static size_t displaceable(uint64_t fstart, uint64_t fsize, uint64_t addr, const char **why)
+{
+	const uint8_t *code = (const uint8_t *)(uintptr_t)fstart;
+	size_t len = 0;
+	struct x86_insn in;
+	/* the instructions to move */
+	for (uint64_t a = addr; len < 5; a += in.len) {
+		if (a >= fstart + fsize || !bpfrt_x86_decode((const uint8_t *)(uintptr_t)a, fstart + fsize - a, a, &in)) {
+			*why = "an instruction in the first 5 bytes is not one the decoder knows";
+			return 0;
+		}
+		if (in.flags & (X86_RIPREL | X86_BRANCH | X86_STOP | X86_INDIRECT | X86_CALL)) {
+			*why = "the first 5 bytes hold a rip-relative or control-flow instruction";
+			return 0;
+		}
+		len += in.len;
+	}
+	/* every branch of the function, none into the moved bytes */
+	for (uint64_t off = 0; off < fsize; off += in.len) {
+		if (!bpfrt_x86_decode(code + off, fsize - off, fstart + off, &in)) {
+			*why = "the function has an instruction the decoder does not know";
+			return 0;
+		}
+		if ((in.flags & X86_INDIRECT) && !(in.flags & X86_CALL)) {
+			*why = "the function has an indirect jump (its targets are unknown)";
+			return 0;
+		}
+		if ((in.flags & X86_BRANCH) && in.target > addr && in.target < addr + len) {
+			*why = "a branch of the function lands inside the first 5 bytes";
+			return 0;
+		}
+	}
+	return len;
+}
+
+/* Put a trampoline at addr (a function of fsize bytes at fstart): 0, or
+ * -1 with *why when the int3 must stay. */
+static int tramp_install(uint64_t fstart, uint64_t fsize, uint64_t addr, const char **why)
+{
+	if (!fsize) {
+		*why = "the symbol has no size";
+		return -1;
+	}
+	size_t len = displaceable(fstart, fsize, addr, why);
+	if (!len)
+		return -1;
+	uint8_t *pg = near_page(addr);
+	if (!pg) {
+		*why = "no memory within 2 GiB of the function";
+		return -1;
+	}
+	struct emit e = {.p = pg};
+	b(&e, (uint8_t[]){0x48, 0x8d, 0x64, 0x24, 0x80}, 5); /* lea rsp, [rsp-128]: the red zone */
+	b1(&e, 0x9c);                                        /* pushfq */
+	emit_save(&e, FRAME + 8 + 128, FRAME);
+	b(&e, (uint8_t[]){0x48, 0xb8}, 2); /* movabs rax, addr; mov [rsp+ip], rax */
+	b8(&e, addr);
+	mov_rsp(&e, true, 0, 16 * 8);
+	emit_call(&e, (void *)tramp_entry);
+	emit_restore(&e);
+	b1(&e, 0x9d);                                        /* popfq */
+	b(&e, (uint8_t[]){0x48, 0x8d, 0xa4, 0x24, 0x80, 0, 0, 0}, 8); /* lea rsp, [rsp+128] */
+	b(&e, (const void *)(uintptr_t)addr, len);           /* the displaced instructions */
+	b(&e, (uint8_t[]){0xff, 0x25, 0, 0, 0, 0}, 6);       /* jmp [rip+0] */
+	b8(&e, addr + len);
+	if (mprotect(pg, 4096, PROT_READ | PROT_EXEC)) {
+		munmap(pg, 4096);
+		*why = "mprotect failed";
+		return -1;
+	}
+	/* jmp rel32 over the first instruction(s), int3-padded */
+	uint8_t patch[16];
+	memset(patch, 0xcc, sizeof(patch));
+	patch[0] = 0xe9;
+	int32_t rel = (int32_t)((int64_t)(uintptr_t)pg - (int64_t)(addr + 5));
+	memcpy(patch + 1, &rel, 4);
+	if (pwrite(agent.mem_fd, patch, len, (off_t)addr) != (ssize_t)len) {
+		*why = "can't write the jump";
+		return -1;
+	}
+	return 0;
 }
 
 /* ---- setup --------------------------------------------------------------- */
@@ -276,9 +511,21 @@ static int add_probe(char *entry)
 	for (int i = 0; i < agent.nr; i++)
 		if (agent.probes[i].addr == addr) {
 			p->orig = agent.probes[i].orig;
+			p->tramp = agent.probes[i].tramp;
 			agent.nr++;
 			return 0;
 		}
+	uint64_t foff, fsize = 0;
+	const char *why = "the probe is at a raw offset";
+	if (spec.func[0] && !getenv("BPFRT_AGENT_INT3") &&
+	    !bpfrt_elf_func_find(file, spec.func, &foff, &fsize, err, sizeof(err)) &&
+	    !tramp_install(addr - spec.offset, fsize, addr, &why)) {
+		p->tramp = true;
+		agent.nr++;
+		return 0;
+	}
+	if (getenv("BPFRT_AGENT_DEBUG"))
+		say("%s: breakpoint, not a trampoline: %s", sec, why);
 	if (pread(agent.mem_fd, &p->orig, 1, (off_t)addr) != 1 || poke(addr, 0xcc)) {
 		bpfrt_obj_put(o);
 		return say("%s: can't write a breakpoint at %#llx: %s", sec, (unsigned long long)addr, strerror(errno)), -EIO;
