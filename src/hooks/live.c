@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/uio.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -46,7 +47,20 @@ struct live_target {
 	int fd; /* -1: the interface could not be opened (remembered, not retried) */
 };
 
+/* Frames to send, copied out of the runner's page (reused by the next
+ * run) and sent with one sendmmsg per run of one socket: a system call per
+ * batch, not per frame. */
+#define TXQ_LEN 64
+struct live_txq {
+	uint32_t n;
+	int fd[TXQ_LEN];
+	struct iovec iov[TXQ_LEN];
+	struct mmsghdr msg[TXQ_LEN];
+	uint8_t (*data)[BPFRT_PKT_MAX_LEN]; /* TXQ_LEN slots */
+};
+
 struct live_worker {
+	struct live_txq txq;
 	struct bpfrt_live *l;
 	uint32_t idx;
 	pthread_t thread;
@@ -131,12 +145,38 @@ static int target_fd(struct live_worker *w, int ifindex)
 	return fd;
 }
 
+/* Send the queued frames: consecutive frames for one socket go in one
+ * sendmmsg.  Never block a worker on one slow interface: a full queue
+ * drops the frame (tx_errors), as a NIC's full ring would. */
+static void txq_flush(struct live_worker *w)
+{
+	struct live_txq *q = &w->txq;
+	for (uint32_t i = 0; i < q->n;) {
+		uint32_t j = i + 1;
+		while (j < q->n && q->fd[j] == q->fd[i])
+			j++;
+		while (i < j) {
+			int sent = sendmmsg(q->fd[i], &q->msg[i], j - i, MSG_DONTWAIT);
+			if (sent <= 0) { /* the frame at i failed: count it, go on */
+				bump(&w->c.tx_errors, 1);
+				sent = 1;
+			}
+			i += (uint32_t)sent;
+		}
+	}
+	q->n = 0;
+}
+
 static void send_frame(struct live_worker *w, int fd, const uint8_t *data, uint32_t len)
 {
-	/* Never block a worker on one slow interface: a full queue drops the
-	 * frame as a NIC's full ring would. */
-	if (send(fd, data, len, MSG_DONTWAIT) != (ssize_t)len)
-		bump(&w->c.tx_errors, 1);
+	struct live_txq *q = &w->txq;
+	if (q->n == TXQ_LEN)
+		txq_flush(w);
+	uint32_t k = q->n++;
+	memcpy(q->data[k], data, len);
+	q->fd[k] = fd;
+	q->iov[k] = (struct iovec){.iov_base = q->data[k], .iov_len = len};
+	q->msg[k] = (struct mmsghdr){.msg_hdr = {.msg_iov = &q->iov[k], .msg_iovlen = 1}};
 }
 
 /* ---- one frame ------------------------------------------------------ */
@@ -216,6 +256,7 @@ static bool drain(struct live_worker *w, uint32_t dev)
 		while (bpfrt_afp_frame_next(&it, &f) > 0)
 			handle_frame(w, dev, &f);
 		bpfrt_afp_block_release(s, b);
+		txq_flush(w);
 		any = true;
 	}
 	return any;
@@ -356,6 +397,13 @@ int bpfrt_live_open(struct bpfrt *rt, int prog_fd, const struct bpfrt_live_opts 
 		for (uint32_t d = 0; d < MAX_DEVS; d++)
 			l->w[k].socks[d].fd = -1;
 	}
+	for (uint32_t k = 0; k < l->nr_workers; k++) {
+		l->w[k].txq.data = malloc(TXQ_LEN * sizeof(*l->w[k].txq.data));
+		if (!l->w[k].txq.data) {
+			e = fail(err, errlen, -ENOMEM, "out of memory");
+			goto out;
+		}
+	}
 	l->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (l->stop_fd < 0) {
 		e = fail(err, errlen, -errno, "eventfd: %s", strerror(errno));
@@ -452,6 +500,7 @@ void bpfrt_live_close(struct bpfrt_live *l)
 				close(w->extra[i].fd);
 		if (w->runner.prog)
 			bpfrt_pkt_runner_fini(&w->runner);
+		free(w->txq.data);
 	}
 	free(l->w);
 	if (l->tap_fd >= 0)
