@@ -34,6 +34,14 @@ enum bpfrt_cbpf_flavor {
 	 * is a SECCOMP_RET_* action.  Loads as BPF_PROG_TYPE_SYSCALL (a context
 	 * of the caller's choosing). */
 	BPFRT_CBPF_SECCOMP = 1,
+	/* A socket filter (same context, loads and result) whose packet loads
+	 * become explicit bounds-checked loads through __sk_buff.data and
+	 * data_end (a miss still returns 0) instead of the legacy
+	 * instructions, which engines run out of line.  Direct packet access
+	 * is for tc programs: loads as BPF_PROG_TYPE_SCHED_CLS.  Offsets
+	 * beyond 64 KiB, which the verifier cannot bound, keep the legacy
+	 * loads.  What bpfrt filter runs. */
+	BPFRT_CBPF_SOCKET_FILTER_DIRECT = 2,
 };
 
 /* The kernel's bpf_check_classic (and, for BPFRT_CBPF_SECCOMP, its
@@ -93,8 +101,9 @@ struct bpfrt_sock_filter_meta {
 	bool ethernet;      /* Ethernet frames: __sk_buff.protocol is their EtherType */
 };
 
-/* Prepare prog_fd (a BPF_PROG_TYPE_SOCKET_FILTER program; -EINVAL for
- * another type, -EBADF for a bad fd) for runs; the JIT image, with the JIT
+/* Prepare prog_fd (a BPF_PROG_TYPE_SOCKET_FILTER or SCHED_CLS program, as
+ * bpfrt_cbpf_load makes them; -EINVAL for another type, -EBADF for a bad
+ * fd) for runs; the JIT image, with the JIT
  * engine, is compiled here.  *out takes a reference to the program; free
  * it with bpfrt_sock_filter_free.  meta may be NULL. */
 BPFRT_API int bpfrt_sock_filter_new(struct bpfrt *rt, int prog_fd,

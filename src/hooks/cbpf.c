@@ -5,6 +5,10 @@
  * survives packet loads.  Arithmetic and comparisons are 32-bit (cBPF's
  * registers are 32 bits wide), so A and X stay zero-extended.
  *
+ * The direct flavour keeps the packet's start and end in r8 and r9 and
+ * loads with explicit bounds checks (a miss jumps to a shared `return 0`
+ * after the last instruction); r8 is then not a temporary.
+ *
  * Invariant: the input passed bpfrt_cbpf_check, so every jump lands on an
  * instruction and every scratch read follows a write.  Each cBPF
  * instruction becomes a fixed run of eBPF instructions; jumps are emitted
@@ -22,12 +26,20 @@
 #define R_X BPF_REG_7
 #define R_CTX BPF_REG_6
 #define R_TMP BPF_REG_8
-#define MAX_PER_INSN 8 /* eBPF instructions one cBPF instruction may become */
-#define PROLOGUE 3
+#define R_DATA BPF_REG_8     /* direct flavour: __sk_buff.data */
+#define R_DATA_END BPF_REG_9 /* direct flavour: __sk_buff.data_end */
+#define MAX_PER_INSN 12      /* eBPF instructions one cBPF instruction may become */
+#define PROLOGUE 5
+#define EPILOGUE 2
+/* The largest offset the verifier lets a packet pointer carry (the
+ * kernel's MAX_PACKET_OFF); further offsets keep the legacy loads. */
+#define MAX_PKT_OFF 0xffff
+#define A_SPILL (-(BPF_MEMWORDS * 4) - 8) /* stack slot below M[] */
 
 struct emit {
 	struct bpf_insn *out;
 	uint32_t n;
+	uint32_t miss; /* direct flavour: the jump target index of `return 0` */
 	/* For each emitted jump: the cBPF instruction it targets (-1: none). */
 	int32_t *target;
 };
@@ -113,13 +125,79 @@ static uint8_t size_of(uint16_t code)
 	return (uint8_t)BPF_SIZE(code);
 }
 
+static uint8_t ebpf_size(uint16_t code)
+{
+	return (uint8_t)BPF_SIZE(code); /* cBPF's W/H/B are eBPF's */
+}
+
+/* w0 (loaded from the packet in network order) to host order. */
+static void put_from_be(struct emit *e, uint16_t code)
+{
+	if (BPF_SIZE(code) != BPF_B)
+		put(e, BPF_ALU | BPF_END | BPF_TO_BE, R_A, 0, 0, BPF_SIZE(code) == BPF_H ? 16 : 32);
+}
+
+static uint32_t bytes_of(uint16_t code)
+{
+	return BPF_SIZE(code) == BPF_W ? 4 : BPF_SIZE(code) == BPF_H ? 2 : 1;
+}
+
+/* Direct flavour, A = packet[k] for 0 <= k <= MAX_PKT_OFF - size: prove
+ * data + k + size <= data_end, else return 0; then load and swap. */
+static void put_direct_abs(struct emit *e, uint16_t code, uint8_t dst, uint32_t k)
+{
+	uint32_t size = bytes_of(code);
+	if (k + size <= INT16_MAX) {
+		put(e, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_3, R_DATA, 0, 0);
+		put(e, BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_3, 0, 0, (int32_t)(k + size));
+		put_jump(e, BPF_JMP | BPF_JGT | BPF_X, BPF_REG_3, R_DATA_END, 0, e->miss);
+		put(e, BPF_LDX | BPF_MEM | ebpf_size(code), dst, R_DATA, (int16_t)k, 0);
+	} else {
+		put(e, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_2, R_DATA, 0, 0);
+		put(e, BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_2, 0, 0, (int32_t)k);
+		put(e, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_3, BPF_REG_2, 0, 0);
+		put(e, BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_3, 0, 0, (int32_t)size);
+		put_jump(e, BPF_JMP | BPF_JGT | BPF_X, BPF_REG_3, R_DATA_END, 0, e->miss);
+		put(e, BPF_LDX | BPF_MEM | ebpf_size(code), dst, BPF_REG_2, 0, 0);
+	}
+	if (dst == R_A)
+		put_from_be(e, code);
+}
+
+/* Direct flavour, A = packet[X + k]: the 32-bit sum, bounded for the
+ * verifier, then checked against data_end; a sum beyond MAX_PKT_OFF
+ * takes the legacy load (the kernel's semantics for any offset). */
+static void put_direct_ind(struct emit *e, const struct sock_filter *in)
+{
+	uint32_t size = bytes_of(in->code);
+	bool swap = BPF_SIZE(in->code) != BPF_B;
+	put(e, BPF_ALU | BPF_MOV | BPF_X, BPF_REG_2, R_X, 0, 0);
+	put(e, BPF_ALU | BPF_ADD | BPF_K, BPF_REG_2, 0, 0, (int32_t)in->k);
+	/* to the legacy load: over the 7 (8 with the swap) below */
+	put(e, BPF_JMP | BPF_JGT | BPF_K, BPF_REG_2, 0, swap ? 8 : 7, (int32_t)(MAX_PKT_OFF - size));
+	put(e, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_3, R_DATA, 0, 0);
+	put(e, BPF_ALU64 | BPF_ADD | BPF_X, BPF_REG_3, BPF_REG_2, 0, 0);
+	put(e, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_4, BPF_REG_3, 0, 0);
+	put(e, BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_4, 0, 0, (int32_t)size);
+	put_jump(e, BPF_JMP | BPF_JGT | BPF_X, BPF_REG_4, R_DATA_END, 0, e->miss);
+	put(e, BPF_LDX | BPF_MEM | ebpf_size(in->code), R_A, BPF_REG_3, 0, 0);
+	if (swap)
+		put_from_be(e, in->code);
+	put(e, BPF_JMP | BPF_JA, 0, 0, 1, 0);
+	put(e, BPF_LD | ebpf_size(in->code) | BPF_IND, 0, R_X, 0, (int32_t)in->k);
+}
+
 /* LD ABS/IND of the socket flavour: the legacy packet loads (network byte
  * order, a miss returns 0), which leave the value in r0 = A. */
-static int put_packet_load(struct emit *e, const struct sock_filter *in, uint32_t pc, struct bpfrt_diag *diag)
+static int put_packet_load(struct emit *e, const struct sock_filter *in, uint32_t pc, bool direct,
+			   struct bpfrt_diag *diag)
 {
 	int32_t k = (int32_t)in->k;
 	if (BPF_MODE(in->code) == BPF_IND) {
-		put(e, BPF_LD | size_of(in->code) | BPF_IND, 0, R_X, 0, k);
+		if (direct)
+			put_direct_ind(e, in);
+		else
+			put(e, BPF_LD | size_of(in->code) | BPF_IND, 0, R_X, 0, k);
 		return 0;
 	}
 	if (cbpf_is_ancillary(in))
@@ -131,6 +209,10 @@ static int put_packet_load(struct emit *e, const struct sock_filter *in, uint32_
 		return cbpf_fail(diag, -EOPNOTSUPP, (int32_t)pc,
 				 "load at SKF_NET_OFF%+d: the network header's offset is unknown here",
 				 k - SKF_NET_OFF);
+	}
+	if (direct && k >= 0 && (uint32_t)k + bytes_of(in->code) <= MAX_PKT_OFF) {
+		put_direct_abs(e, in->code, R_A, (uint32_t)k);
+		return 0;
 	}
 	/* Any other negative offset is a miss at run time, as in the kernel. */
 	put(e, BPF_LD | size_of(in->code) | BPF_ABS, 0, 0, 0, k);
@@ -155,13 +237,27 @@ static int put_load(struct emit *e, const struct sock_filter *in, uint32_t pc, e
 		return 0;
 	}
 	case BPF_LDX | BPF_B | BPF_MSH:
-		/* X = 4 * (pkt[k] & 0xf); the load overwrites r0, so A waits in r8. */
-		put(e, BPF_ALU64 | BPF_MOV | BPF_X, R_TMP, R_A, 0, 0);
+		/* X = 4 * (pkt[k] & 0xf) */
+		if (flavor == BPFRT_CBPF_SOCKET_FILTER_DIRECT && in->k < MAX_PKT_OFF) {
+			put_direct_abs(e, in->code, R_X, in->k);
+			put(e, BPF_ALU | BPF_AND | BPF_K, R_X, 0, 0, 0xf);
+			put(e, BPF_ALU | BPF_LSH | BPF_K, R_X, 0, 0, 2);
+			return 0;
+		}
+		/* The legacy load overwrites r0: A waits in r8, or on the stack
+		 * where r8 holds the packet's start. */
+		if (flavor == BPFRT_CBPF_SOCKET_FILTER_DIRECT)
+			put(e, BPF_STX | BPF_MEM | BPF_W, BPF_REG_10, R_A, A_SPILL, 0);
+		else
+			put(e, BPF_ALU64 | BPF_MOV | BPF_X, R_TMP, R_A, 0, 0);
 		put(e, BPF_LD | BPF_B | BPF_ABS, 0, 0, 0, (int32_t)in->k);
 		put(e, BPF_ALU | BPF_AND | BPF_K, R_A, 0, 0, 0xf);
 		put(e, BPF_ALU | BPF_LSH | BPF_K, R_A, 0, 0, 2);
 		put(e, BPF_ALU | BPF_MOV | BPF_X, R_X, R_A, 0, 0);
-		put(e, BPF_ALU64 | BPF_MOV | BPF_X, R_A, R_TMP, 0, 0);
+		if (flavor == BPFRT_CBPF_SOCKET_FILTER_DIRECT)
+			put(e, BPF_LDX | BPF_MEM | BPF_W, R_A, BPF_REG_10, A_SPILL, 0);
+		else
+			put(e, BPF_ALU64 | BPF_MOV | BPF_X, R_A, R_TMP, 0, 0);
 		return 0;
 	default:
 		if (flavor == BPFRT_CBPF_SECCOMP) {
@@ -169,7 +265,7 @@ static int put_load(struct emit *e, const struct sock_filter *in, uint32_t pc, e
 			put_ctx_load(e, R_A, in->k);
 			return 0;
 		}
-		return put_packet_load(e, in, pc, diag);
+		return put_packet_load(e, in, pc, flavor == BPFRT_CBPF_SOCKET_FILTER_DIRECT, diag);
 	}
 }
 
@@ -317,9 +413,9 @@ int bpfrt_cbpf_translate(const struct sock_filter *prog, uint32_t len, enum bpfr
 	int err = bpfrt_cbpf_check(prog, len, flavor, diag);
 	if (err)
 		return err;
-	size_t cap = PROLOGUE + (size_t)len * MAX_PER_INSN;
-	struct emit e = {.out = calloc(cap, sizeof(*e.out)), .target = calloc(cap, sizeof(*e.target))};
-	uint32_t *start = calloc(len, sizeof(*start));
+	size_t cap = PROLOGUE + (size_t)len * MAX_PER_INSN + EPILOGUE;
+	struct emit e = {.out = calloc(cap, sizeof(*e.out)), .target = calloc(cap, sizeof(*e.target)), .miss = len};
+	uint32_t *start = calloc(len + 1, sizeof(*start)); /* [len]: the direct flavour's `return 0` */
 	bool *live = calloc(len, sizeof(*live));
 	if (!e.out || !e.target || !start || !live) {
 		err = cbpf_fail(diag, -ENOMEM, -1, "out of memory translating %u instructions", len);
@@ -328,12 +424,26 @@ int bpfrt_cbpf_translate(const struct sock_filter *prog, uint32_t len, enum bpfr
 	put(&e, BPF_ALU64 | BPF_MOV | BPF_X, R_CTX, BPF_REG_1, 0, 0);
 	put(&e, BPF_ALU | BPF_MOV | BPF_K, R_A, 0, 0, 0);
 	put(&e, BPF_ALU | BPF_MOV | BPF_K, R_X, 0, 0, 0);
+	bool direct = flavor == BPFRT_CBPF_SOCKET_FILTER_DIRECT;
+	if (direct) {
+		put_ctx_load(&e, R_DATA, offsetof(struct __sk_buff, data));
+		put_ctx_load(&e, R_DATA_END, offsetof(struct __sk_buff, data_end));
+	}
 	mark_reachable(prog, len, live);
+	bool missed = false;
 	for (uint32_t pc = 0; pc < len && !err; pc++) {
 		start[pc] = e.n;
+		uint32_t before = e.n;
 		if (live[pc])
 			err = put_insn(&e, &prog[pc], pc, flavor, diag);
+		for (uint32_t i = before; i < e.n; i++)
+			missed |= e.target[i] == (int32_t)len;
 	}
+	/* The shared miss exit, only when something jumps there: the
+	 * verifier refuses unreachable code. */
+	start[len] = e.n;
+	if (missed)
+		put_ret_zero(&e);
 	if (!err)
 		err = patch_jumps(&e, start, diag);
 	if (!err) {

@@ -196,7 +196,8 @@ static int check_insn(const struct sock_filter *prog, uint32_t len, uint32_t pc,
 int bpfrt_cbpf_check(const struct sock_filter *prog, uint32_t len, enum bpfrt_cbpf_flavor flavor,
 		     struct bpfrt_diag *diag)
 {
-	if (flavor != BPFRT_CBPF_SOCKET_FILTER && flavor != BPFRT_CBPF_SECCOMP)
+	if (flavor != BPFRT_CBPF_SOCKET_FILTER && flavor != BPFRT_CBPF_SECCOMP &&
+	    flavor != BPFRT_CBPF_SOCKET_FILTER_DIRECT)
 		return cbpf_fail(diag, -EINVAL, -1, "unknown cBPF flavour %d", (int)flavor);
 	if (!prog || len == 0 || len > BPF_MAXINSNS)
 		return cbpf_fail(diag, -EINVAL, -1, "a cBPF program has 1 to %d instructions, not %u", BPF_MAXINSNS,

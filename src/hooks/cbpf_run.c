@@ -36,7 +36,9 @@ int bpfrt_cbpf_load(struct bpfrt *rt, const struct sock_filter *prog, uint32_t l
 		return err;
 	union bpf_attr attr;
 	memset(&attr, 0, sizeof(attr));
-	attr.prog_type = flavor == BPFRT_CBPF_SECCOMP ? BPF_PROG_TYPE_SYSCALL : BPF_PROG_TYPE_SOCKET_FILTER;
+	attr.prog_type = flavor == BPFRT_CBPF_SECCOMP		       ? BPF_PROG_TYPE_SYSCALL
+			 : flavor == BPFRT_CBPF_SOCKET_FILTER_DIRECT ? BPF_PROG_TYPE_SCHED_CLS
+								       : BPF_PROG_TYPE_SOCKET_FILTER;
 	attr.insns = (uint64_t)(uintptr_t)insns;
 	attr.insn_cnt = cnt;
 	attr.license = (uint64_t)(uintptr_t)"GPL";
@@ -83,7 +85,7 @@ int bpfrt_sock_filter_new(struct bpfrt *rt, int prog_fd, const struct bpfrt_sock
 	if (!obj)
 		return -(errno = -err);
 	struct bpfrt_prog *p = bpfrt_prog_from_obj(obj);
-	if (p->type != BPF_PROG_TYPE_SOCKET_FILTER) {
+	if (p->type != BPF_PROG_TYPE_SOCKET_FILTER && p->type != BPF_PROG_TYPE_SCHED_CLS) {
 		bpfrt_obj_put(obj);
 		return -(errno = EINVAL);
 	}

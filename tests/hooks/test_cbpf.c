@@ -302,9 +302,13 @@ static uint32_t random_program(struct sock_filter *prog, uint32_t cap)
 	return pc;
 }
 
+/* Socket filters run in both translations: legacy loads (as the kernel)
+ * and explicit bounds-checked loads (what bpfrt filter runs). */
+static enum bpfrt_cbpf_flavor flavor = BPFRT_CBPF_SOCKET_FILTER;
+
 static int load(struct bpfrt *rt, const struct sock_filter *prog, uint32_t len, struct bpfrt_diag *d)
 {
-	return bpfrt_cbpf_load(rt, prog, len, BPFRT_CBPF_SOCKET_FILTER, NULL, d);
+	return bpfrt_cbpf_load(rt, prog, len, flavor, NULL, d);
 }
 
 static void test_random_equivalence(uint64_t seed)
@@ -324,7 +328,8 @@ static void test_random_equivalence(uint64_t seed)
 		int fds[3];
 		for (int e = 0; e < 3; e++) {
 			fds[e] = load(rts[e], prog, len, &d);
-			CHECK(fds[e] >= 0, "verifier refused the translation of program %d: %s", iter, d.msg);
+			CHECK(fds[e] >= 0, "verifier refused the translation (flavour %d) of program %d: %s", flavor,
+			      iter, d.msg);
 			if (fds[e] >= 0)
 				CHECK(bpfrt_sock_filter_new(rts[e], fds[e], NULL, &f[e]) == 0, "filter_new");
 		}
@@ -343,8 +348,9 @@ static void test_random_equivalence(uint64_t seed)
 				runs++;
 				if (err || got != want) {
 					bad++;
-					CHECK(0, "seed %llu program %d packet %d engine %s: got %u (err %d %s), libpcap %u",
-					      (unsigned long long)seed, iter, p, engine_names[e], got, err, d.msg, want);
+					CHECK(0, "seed %llu flavour %d program %d packet %d engine %s: got %u (err %d %s), libpcap %u",
+					      (unsigned long long)seed, flavor, iter, p, engine_names[e], got, err, d.msg,
+					      want);
 				}
 			}
 		}
@@ -355,8 +361,8 @@ static void test_random_equivalence(uint64_t seed)
 		}
 	}
 	CHECK(nonzero > runs / 12, "only %u of %u packets give a non-zero result", nonzero, runs / 3);
-	printf("random programs: %u programs, %u runs (%u packets non-zero), %u differ from libpcap\n", programs,
-	       runs, nonzero, bad);
+	printf("flavour %d: random programs: %u programs, %u runs (%u packets non-zero), %u differ from libpcap\n",
+	       flavor, programs, runs, nonzero, bad);
 }
 
 /* ---- hand-written filters ------------------------------------------------- */
@@ -453,6 +459,43 @@ static void test_hand_written(void)
 	CHECK(bpfrt_sock_filter_new(rts[0], 9999, NULL, &f) == -EBADF, "bad fd");
 }
 
+/* The direct flavour keeps the legacy loads where the verifier cannot
+ * bound an offset (beyond 64 KiB): a 70,000-byte packet. */
+static void test_direct_far(void)
+{
+	static uint8_t big[70000];
+	big[69999] = 0x5a, big[69998] = 0x11, big[65534] = 0x77, big[100] = 0x45;
+	struct sock_filter far[] = {
+		S(BPF_LD | BPF_B | BPF_ABS, 69999), S(BPF_ST, 0),                 /* legacy ABS */
+		S(BPF_LDX | BPF_IMM, 69990), S(BPF_LD | BPF_H | BPF_IND, 8),      /* legacy IND (X + k > 64K) */
+		S(BPF_ST, 1), S(BPF_LDX | BPF_IMM, 65530), S(BPF_LD | BPF_B | BPF_IND, 4), /* direct IND at 65534 */
+		S(BPF_LDX | BPF_B | BPF_MSH, 100),                                  /* X = 20 */
+		S(BPF_ALU | BPF_ADD | BPF_X, 0), S(BPF_LDX | BPF_MEM, 0), S(BPF_ALU | BPF_ADD | BPF_X, 0),
+		S(BPF_LDX | BPF_MEM, 1), S(BPF_ALU | BPF_ADD | BPF_X, 0), RET_A,
+	};
+	uint32_t want = bpf_filter(far, big, sizeof(big), sizeof(big));
+	CHECK(want == 0x77 + 20 + 0x5a + 0x115a, "libpcap gives %u", want);
+	for (int fl = 0; fl < 2; fl++) {
+		flavor = fl ? BPFRT_CBPF_SOCKET_FILTER_DIRECT : BPFRT_CBPF_SOCKET_FILTER;
+		for (int e = 0; e < 3; e++) {
+			uint32_t got = run_one(e, far, N(far), big, sizeof(big), sizeof(big), NULL);
+			CHECK(got == want, "far loads, flavour %d, %s: %u, want %u", fl, engine_names[e], got, want);
+			/* Cut short: the far loads miss. */
+			got = run_one(e, far, N(far), big, 69000, sizeof(big), NULL);
+			CHECK(got == 0, "far loads on a short packet, flavour %d, %s: %u", fl, engine_names[e], got);
+		}
+	}
+	/* MSH beyond 64 KiB keeps A (spilled to the stack in the direct flavour). */
+	struct sock_filter msh[] = {S(BPF_LD | BPF_IMM, 1000), S(BPF_LDX | BPF_B | BPF_MSH, 69998),
+				    S(BPF_ALU | BPF_ADD | BPF_X, 0), RET_A};
+	for (int fl = 0; fl < 2; fl++) {
+		flavor = fl ? BPFRT_CBPF_SOCKET_FILTER_DIRECT : BPFRT_CBPF_SOCKET_FILTER;
+		for (int e = 0; e < 3; e++)
+			CHECK(run_one(e, msh, N(msh), big, sizeof(big), sizeof(big), NULL) == 1000 + 4,
+			      "far msh, flavour %d, %s", fl, engine_names[e]);
+	}
+}
+
 /* ---- seccomp -------------------------------------------------------------- */
 
 static void test_seccomp(void)
@@ -525,8 +568,12 @@ int main(void)
 	test_rejections();
 	test_translate_refusals();
 	test_kernel_oracle();
-	test_random_equivalence(seed);
-	test_hand_written();
+	for (int fl = 0; fl < 2; fl++) {
+		flavor = fl ? BPFRT_CBPF_SOCKET_FILTER_DIRECT : BPFRT_CBPF_SOCKET_FILTER;
+		test_random_equivalence(seed);
+		test_hand_written();
+	}
+	test_direct_far();
 	test_seccomp();
 	for (int e = 0; e < 3; e++)
 		bpfrt_free(rts[e]);
