@@ -56,3 +56,26 @@ if(HOOKS_BPF_CLANG)
 endif()
 add_test(NAME hooks.helpers_trace COMMAND test_helpers_trace ${UPROBE_OBJ_DIR} $<TARGET_FILE:uprobe_target>)
 set_tests_properties(hooks.helpers_trace PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 60 LABELS "hooks;kernel")
+
+# "Programs written for the kernel load unchanged": bootstrap_like.bpf.c
+# against a vmlinux.h that bpftool dumps from the host kernel's BTF.
+find_program(HOOKS_BPFTOOL bpftool PATHS /usr/sbin /sbin)
+set(BOOTSTRAP_OBJ ${UPROBE_OBJ_DIR}/bootstrap_like.o)
+if(HOOKS_BPF_CLANG AND HOOKS_BPFTOOL AND EXISTS /sys/kernel/btf/vmlinux)
+  add_custom_command(OUTPUT ${BOOTSTRAP_OBJ}
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${UPROBE_OBJ_DIR}
+    COMMAND sh -c "${HOOKS_BPFTOOL} btf dump file /sys/kernel/btf/vmlinux format c > ${UPROBE_OBJ_DIR}/vmlinux.h"
+    COMMAND ${HOOKS_BPF_CLANG} -O2 -g -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Wall -Werror
+            -I${UPROBE_OBJ_DIR} -c ${CMAKE_CURRENT_SOURCE_DIR}/bootstrap_like.bpf.c -o ${BOOTSTRAP_OBJ}
+    DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/bootstrap_like.bpf.c
+    COMMENT "bpftool vmlinux.h + clang-19 -target bpf bootstrap_like.bpf.c"
+    VERBATIM)
+  add_custom_target(bootstrap_like_object ALL DEPENDS ${BOOTSTRAP_OBJ})
+endif()
+add_executable(test_bootstrap_like test_bootstrap_like.c)
+target_link_libraries(test_bootstrap_like PRIVATE bpfrt_internal)
+if(TARGET bootstrap_like_object)
+  add_dependencies(test_bootstrap_like bootstrap_like_object)
+endif()
+add_test(NAME hooks.bootstrap_like COMMAND test_bootstrap_like ${BOOTSTRAP_OBJ})
+set_tests_properties(hooks.bootstrap_like PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 60 LABELS hooks)
