@@ -33,6 +33,15 @@ int count(void *ctx)
 		__sync_fetch_and_add(v, 1);
 	return 0;
 }
+SEC("uretprobe//proc/self/exe:uprobe_target_add")
+int count_ret(void *ctx)
+{
+	__u32 k = 0;
+	__u64 *v = bpf_map_lookup_elem(&hits, &k);
+	if (v)
+		__sync_fetch_and_add(v, 1);
+	return 0;
+}
 C
 clang-19 -O2 -g -target bpf -I/usr/include/x86_64-linux-gnu -c "$T/count.bpf.c" -o "$T/count.o"
 
@@ -47,13 +56,14 @@ run_agent() {
 	for i in 1 2 3; do
 		rm -rf "$P"
 		"$BPFRT" prog loadall "$T/count.o" "$P" pinmaps "$P/maps" >/dev/null
-		env $1 BPFRT_AGENT_STRICT=1 BPFRT_AGENT_PROBES="$P/count|uprobe//proc/self/exe:uprobe_target_add" \
+		env $1 BPFRT_AGENT_STRICT=1 BPFRT_AGENT_PROBES="$P/$2|${3:-uprobe}//proc/self/exe:uprobe_target_add" \
 			LD_PRELOAD="$AGENT" "$TARGET" "$N" time
 	done | best
 }
-tramp=$(run_agent BPFRT_AGENT_TRAMP=1)
+tramp=$(run_agent BPFRT_AGENT_TRAMP=1 count)
 hits=$("$BPFRT" -j map lookup pinned "$P/maps/hits" key 0 0 0 0 | sed -n 's/.*"value": *\([0-9]*\).*/\1/p')
-int3=$(run_agent BPFRT_AGENT_INT3=1)
+uret=$(run_agent BPFRT_AGENT_TRAMP=1 count_ret uretprobe)
+int3=$(run_agent BPFRT_AGENT_INT3=1 count)
 rm -rf "$P"
 
 # ptrace: bpfrt trace runs the uprobe programs of an object on a command.
@@ -68,6 +78,7 @@ echo "uprobe cost per hit, N=$N calls (best of 3), $(date -u +%Y-%m-%d) $(uname 
 printf '%-34s %12s %14s\n' "mechanism" "ns/iteration" "ns/hit"
 printf '%-34s %12s %14s\n' "no probe" "$base" "-"
 awk -v a="$tramp" -v b="$base" 'BEGIN { printf "%-34s %12s %14.0f\n", "agent, trampoline (jmp, no trap)", a, a - b }'
+awk -v a="$uret" -v b="$base" 'BEGIN { printf "%-34s %12s %14.0f\n", "agent, uretprobe (tramp + stub)", a, a - b }'
 awk -v a="$int3" -v b="$base" 'BEGIN { printf "%-34s %12s %14.0f\n", "agent, int3 + SIGTRAP", a, a - b }'
 [ -n "$ptr" ] && awk -v a="$ptr" -v b="$base" 'BEGIN { printf "%-34s %12s %14.0f\n", "ptrace (bpfrt trace)", a, a - b }'
 echo "hits counted by the trampoline runs' map: ${hits:-?} (want $N)"

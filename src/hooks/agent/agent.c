@@ -64,7 +64,7 @@ struct agent {
 	int mem_fd;       /* /proc/self/mem, for writes to read-only text */
 	struct agent_probe probes[MAX_PROBES];
 	int nr;
-	uint8_t *ret_page; /* int3 slots a uretprobe returns through */
+	uint8_t *ret_stub; /* where a uretprobe'd function returns to (trampolines.c below) */
 	bool strict;
 };
 
@@ -75,7 +75,8 @@ struct ret_slot {
 	int probe;
 };
 
-/* Per thread: the step in progress, the shadow stack of return addresses. */
+/* Per thread: the step in progress, the shadow stack of return addresses
+ * (innermost last; sp = where the swapped return address is). */
 static _Thread_local uint64_t step_addr;
 static _Thread_local struct ret_slot shadow[MAX_RET_DEPTH];
 static _Thread_local int shadow_top;
@@ -145,7 +146,7 @@ static void entry_probes(uint64_t addr, uint64_t *regs)
 		if (shadow_top == MAX_RET_DEPTH)
 			continue; /* too deep: this return goes unseen, as the kernel's max depth */
 		uint64_t *sp = (uint64_t *)(uintptr_t)regs[19];
-		uint64_t slot = (uint64_t)(uintptr_t)agent.ret_page + (uint64_t)shadow_top;
+		uint64_t slot = (uint64_t)(uintptr_t)agent.ret_stub;
 		uint64_t ret = *sp;
 		/* a second uretprobe on the same call: the address is swapped already */
 		if (shadow_top && shadow[shadow_top - 1].sp == (uint64_t)(uintptr_t)sp)
@@ -168,23 +169,23 @@ static void tramp_entry(uint64_t *regs)
 	entry_probes(regs[16], regs);
 }
 
-/* A return through slot k of the return page: the frames from k up. */
-static void on_return(int k, mcontext_t *mc)
+/* Called by the return stub with the registers at the return (sp just past
+ * the popped return address): run the uretprobes of the frame returning,
+ * drop frames a longjmp skipped, give the stub the real return address. */
+static uint64_t tramp_return(uint64_t *regs)
 {
-	if (k >= shadow_top)
-		return;
-	/* uretprobes of one call share its return address: the lowest slot */
-	while (k > 0 && shadow[k - 1].sp == shadow[k].sp)
-		k--;
-	uint64_t regs[21];
-	regs_from(mc, regs);
-	uint64_t ret = shadow[k].ret;
+	uint64_t at = regs[19] - 8; /* where the swapped return address was */
+	while (shadow_top && shadow[shadow_top - 1].sp < at)
+		shadow_top--;
+	if (!shadow_top || shadow[shadow_top - 1].sp != at) {
+		say("uretprobe: a return with no recorded frame (stack switched?): aborting");
+		abort();
+	}
+	uint64_t ret = shadow[shadow_top - 1].ret;
 	regs[16] = ret; /* ip: the return address, as the kernel */
-	for (int i = shadow_top - 1; i >= k; i--)
-		if (shadow[i].sp == shadow[k].sp)
-			run(&agent.probes[shadow[i].probe], regs);
-	shadow_top = k;
-	mc->gregs[REG_RIP] = (greg_t)ret;
+	while (shadow_top && shadow[shadow_top - 1].sp == at)
+		run(&agent.probes[shadow[--shadow_top].probe], regs);
+	return ret;
 }
 
 static void on_sigtrap(int sig, siginfo_t *si, void *uc_)
@@ -202,12 +203,6 @@ static void on_sigtrap(int sig, siginfo_t *si, void *uc_)
 		return;
 	}
 	uint64_t addr = (uint64_t)mc->gregs[REG_RIP] - 1;
-	uint64_t page = (uint64_t)(uintptr_t)agent.ret_page;
-	if (agent.ret_page && addr >= page && addr < page + MAX_RET_DEPTH) {
-		on_return((int)(addr - page), mc);
-		errno = saved_errno;
-		return;
-	}
 	struct agent_probe *hit = NULL;
 	for (int i = 0; i < agent.nr && !hit; i++)
 		if (agent.probes[i].addr == addr)
@@ -534,17 +529,29 @@ static int add_probe(char *entry)
 	return 0;
 }
 
-static int make_ret_page(void)
+/* The return stub: a uretprobe'd function returns here (its return address
+ * was swapped by entry_probes).  Save the registers (ax = the return
+ * value), call tramp_return for the real return address, put it where
+ * `ret` finds it, restore, return there.  No trap. */
+static int make_ret_stub(void)
 {
-	void *pg = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint8_t *pg = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (pg == MAP_FAILED)
 		return -errno;
-	memset(pg, 0xcc, 4096);
+	struct emit e = {.p = pg};
+	b(&e, (uint8_t[]){0x48, 0x83, 0xec, 0x08}, 4); /* sub rsp, 8: the slot for the real address */
+	b1(&e, 0x9c);                                  /* pushfq */
+	emit_save(&e, FRAME + 8 + 8, FRAME);
+	emit_call(&e, (void *)tramp_return);
+	mov_rsp(&e, true, 0, FRAME + 8); /* the slot = rax */
+	emit_restore(&e);
+	b1(&e, 0x9d); /* popfq */
+	b1(&e, 0xc3); /* ret */
 	if (mprotect(pg, 4096, PROT_READ | PROT_EXEC)) {
 		munmap(pg, 4096);
 		return -errno;
 	}
-	agent.ret_page = pg;
+	agent.ret_stub = pg;
 	return 0;
 }
 
@@ -558,7 +565,7 @@ __attribute__((constructor)) static void agent_init(void)
 	char *list = strdup(env);
 	agent.mem_fd = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
 	agent.rt = bpfrt_new(NULL);
-	int bad = !list || agent.mem_fd < 0 || !agent.rt || make_ret_page();
+	int bad = !list || agent.mem_fd < 0 || !agent.rt || make_ret_stub();
 	if (bad)
 		say("can't start: %s", strerror(errno));
 	/* The handler before the first int3. */
