@@ -4,7 +4,10 @@
  * is handed out (0-2 are left alone so bpfrt fds look like a process's).
  * Ids grow monotonically per type, as the kernel's do; the id table maps
  * id -> object without holding a reference, and an object removes itself
- * when its last reference goes.
+ * when its last reference goes.  The fd table has its own read-write lock
+ * (runtime.h: fd_lock), so threads looking up fds never wait for each
+ * other; references are atomic counts, and only a put that may be the last
+ * takes the runtime's lock.
  */
 #include "core/object.h"
 #include "core/runtime.h"
@@ -48,6 +51,14 @@ void bpfrt_obj_put(struct bpfrt_obj *obj)
 	if (!obj)
 		return;
 	struct bpfrt *rt = obj->rt;
+	/* A put that can't be the last needs no lock: drop the count while it
+	 * stays above 0 (every bpf() command on an fd puts the reference it
+	 * took, so this is the common case and must not serialise threads). */
+	uint32_t n = __atomic_load_n(&obj->refcnt, __ATOMIC_RELAXED);
+	while (n > 1)
+		if (__atomic_compare_exchange_n(&obj->refcnt, &n, n - 1, true, __ATOMIC_RELEASE,
+						__ATOMIC_RELAXED))
+			return;
 	/* Ids hand out references under the lock, so the last put takes it
 	 * too: nobody can find the object between its count reaching 0 and
 	 * its removal from the id table. */
@@ -112,19 +123,19 @@ struct bpfrt_obj *bpfrt_id_get(struct bpfrt *rt, enum bpfrt_obj_type type, uint3
 
 int bpfrt_fd_install(struct bpfrt *rt, struct bpfrt_obj *obj)
 {
-	pthread_mutex_lock(&rt->lock);
+	pthread_rwlock_wrlock(&rt->fd_lock);
 	uint32_t fd = FD_FIRST;
 	while (fd < rt->fd_cap && rt->fds[fd])
 		fd++;
 	if (fd >= rt->fd_cap) {
 		uint32_t cap = rt->fd_cap ? rt->fd_cap * 2 : 64;
 		if (cap > BPFRT_MAX_FDS) {
-			pthread_mutex_unlock(&rt->lock);
+			pthread_rwlock_unlock(&rt->fd_lock);
 			return -EMFILE;
 		}
 		struct bpfrt_obj **n = realloc(rt->fds, cap * sizeof(*n));
 		if (!n) {
-			pthread_mutex_unlock(&rt->lock);
+			pthread_rwlock_unlock(&rt->fd_lock);
 			return -ENOMEM;
 		}
 		for (uint32_t i = rt->fd_cap; i < cap; i++)
@@ -135,24 +146,24 @@ int bpfrt_fd_install(struct bpfrt *rt, struct bpfrt_obj *obj)
 	bpfrt_obj_get(obj);
 	rt->fds[fd] = obj;
 	obj->fdcnt++;
-	pthread_mutex_unlock(&rt->lock);
+	pthread_rwlock_unlock(&rt->fd_lock);
 	return (int)fd;
 }
 
 struct bpfrt_obj *bpfrt_fd_get(struct bpfrt *rt, int fd, enum bpfrt_obj_type type, int *err)
 {
 	struct bpfrt_obj *obj = NULL;
-	pthread_mutex_lock(&rt->lock);
+	pthread_rwlock_rdlock(&rt->fd_lock);
 	if (fd >= 0 && (uint32_t)fd < rt->fd_cap)
 		obj = rt->fds[fd];
 	if (obj && type != BPFRT_OBJ_NONE && obj->type != type) {
-		pthread_mutex_unlock(&rt->lock);
+		pthread_rwlock_unlock(&rt->fd_lock);
 		*err = -EINVAL;
 		return NULL;
 	}
 	if (obj)
 		bpfrt_obj_get(obj);
-	pthread_mutex_unlock(&rt->lock);
+	pthread_rwlock_unlock(&rt->fd_lock);
 	if (!obj)
 		*err = -EBADF;
 	return obj;
@@ -162,13 +173,13 @@ int bpfrt_fd_close(struct bpfrt *rt, int fd)
 {
 	struct bpfrt_obj *obj = NULL;
 	bool last = false;
-	pthread_mutex_lock(&rt->lock);
+	pthread_rwlock_wrlock(&rt->fd_lock);
 	if (fd >= 0 && (uint32_t)fd < rt->fd_cap) {
 		obj = rt->fds[fd];
 		rt->fds[fd] = NULL;
 		last = obj && --obj->fdcnt == 0;
 	}
-	pthread_mutex_unlock(&rt->lock);
+	pthread_rwlock_unlock(&rt->fd_lock);
 	if (!obj)
 		return -EBADF;
 	if (last && obj->release_uref)

@@ -27,7 +27,7 @@ struct bpfrt_obj {
 	uint32_t refcnt;  /* atomic */
 	struct bpfrt *rt;
 	void (*release)(struct bpfrt_obj *obj); /* frees the object on the last put */
-	uint32_t fdcnt;   /* open fds (the kernel's "user references"), under rt->lock */
+	uint32_t fdcnt;   /* open fds (the kernel's "user references"), under rt->fd_lock */
 	/* Optional: called when the last fd closes (the kernel's map_release_uref:
 	 * a prog array drops its programs then, which breaks the program <->
 	 * prog array reference cycle). */

@@ -133,6 +133,7 @@ struct bpfrt *bpfrt_new(const struct bpfrt_opts *opts)
 		return NULL;
 	}
 	pthread_mutex_init(&rt->lock, NULL);
+	pthread_rwlock_init(&rt->fd_lock, NULL);
 	bpfrt_helpers_register_defaults(rt);
 	return rt;
 }
@@ -153,6 +154,7 @@ void bpfrt_free(struct bpfrt *rt)
 		free(rt->helpers[i].name);
 	bpfrt_trace_pipe_close(rt);
 	pthread_mutex_destroy(&rt->lock);
+	pthread_rwlock_destroy(&rt->fd_lock);
 	free(rt->pin_root);
 	free(rt);
 }

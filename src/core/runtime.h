@@ -27,7 +27,12 @@ struct bpfrt {
 	struct bpfrt_helper helpers[BPFRT_MAX_HELPERS];
 	uint64_t alloc_count;    /* allocations made through bpfrt_alloc */
 	uint64_t fail_alloc_nth; /* testing: fail this allocation (0: never) */
-	pthread_mutex_t lock;    /* guards fds and ids */
+	pthread_mutex_t lock;    /* guards ids, links, deferred puts */
+	/* Guards fds/fd_cap: every bpf() command on an fd reads the table, so
+	 * lookups share it (a read lock) and threads' map syscalls don't
+	 * serialise; install and close write it.  Taken before lock, never
+	 * inside it. */
+	pthread_rwlock_t fd_lock;
 	struct bpfrt_obj **fds;  /* fd -> object (one reference each) */
 	uint32_t fd_cap;
 	struct bpfrt_id_table ids[BPFRT_OBJ_TYPE_COUNT];
