@@ -18,6 +18,7 @@
 #include "vm/vm.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -32,6 +33,37 @@ struct task_image {
 };
 
 static _Thread_local struct task_image tls_task;
+
+/* Read a small /proc file into buf (NUL-terminated): its length, or -1.
+ * open/read, not stdio: no allocation, so the in-process agent may call the
+ * helpers from its SIGTRAP handler. */
+static ssize_t read_small(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = 0;
+	return n;
+}
+
+/* The next line of buf at *pos, NUL-terminated in place, or NULL. */
+static char *next_line(char *buf, size_t *pos)
+{
+	if (!buf[*pos])
+		return NULL;
+	char *line = buf + *pos, *nl = strchr(line, '\n');
+	if (nl) {
+		*nl = 0;
+		*pos = (size_t)(nl - buf) + 1;
+	} else {
+		*pos += strlen(line);
+	}
+	return line;
+}
 
 /* The ids of "current": the run's task or the calling thread. */
 static void current_ids(struct bpfrt_run *run, int *tgid, int *tid)
@@ -52,11 +84,7 @@ static int fill_task(struct bpfrt_task_struct *ts, struct bpfrt_cred *cred, int 
 	ts->tgid = tgid;
 	ts->prio = 120;
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", tgid, tid);
-	FILE *f = fopen(path, "re");
-	if (f) {
-		size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-		buf[n] = 0;
-		fclose(f);
+	if (read_small(path, buf, sizeof(buf)) > 0) {
 		/* comm is in parentheses and may hold anything: the fields
 		 * start after the last ')'. */
 		char *open = strchr(buf, '('), *close = strrchr(buf, ')');
@@ -78,17 +106,17 @@ static int fill_task(struct bpfrt_task_struct *ts, struct bpfrt_cred *cred, int 
 		}
 	}
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", tgid, tid);
-	f = fopen(path, "re");
 	memset(cred, 0, sizeof(*cred));
-	if (f) {
-		while (fgets(buf, sizeof(buf), f)) {
+	char status[4096];
+	if (read_small(path, status, sizeof(status)) > 0) {
+		size_t pos = 0;
+		for (char *line; (line = next_line(status, &pos));) {
 			unsigned a, b, c, d;
-			if (sscanf(buf, "Uid: %u %u %u %u", &a, &b, &c, &d) == 4)
+			if (sscanf(line, "Uid: %u %u %u %u", &a, &b, &c, &d) == 4)
 				cred->uid.val = a, cred->euid.val = b, cred->suid.val = c, cred->fsuid.val = d;
-			else if (sscanf(buf, "Gid: %u %u %u %u", &a, &b, &c, &d) == 4)
+			else if (sscanf(line, "Gid: %u %u %u %u", &a, &b, &c, &d) == 4)
 				cred->gid.val = a, cred->egid.val = b, cred->sgid.val = c, cred->fsgid.val = d;
 		}
-		fclose(f);
 	}
 	ts->cred = ts->real_cred = cred;
 	return ppid;
@@ -132,7 +160,7 @@ static uint64_t h_get_ns_current_pid_tgid(uint64_t dev, uint64_t ino, uint64_t n
 	int err = -EINVAL;
 	int tgid, tid;
 	current_ids(run, &tgid, &tid);
-	char path[96], buf[512];
+	char path[96];
 	struct stat st;
 	/* The kernel: the size of struct bpf_pidns_info, a dev that fits its
 	 * 32-bit dev_t, and the namespace's (dev, inode) equal to the task's
@@ -150,19 +178,19 @@ static uint64_t h_get_ns_current_pid_tgid(uint64_t dev, uint64_t ino, uint64_t n
 		goto clear;
 	/* Ids in the innermost namespace: the last of NSpid / NStgid. */
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", tgid, tid);
-	FILE *f = fopen(path, "re");
 	uint32_t pid_ns = (uint32_t)tid, tgid_ns = (uint32_t)tgid;
-	if (f) {
-		while (fgets(buf, sizeof(buf), f)) {
-			bool is_pid = !strncmp(buf, "NSpid:", 6), is_tgid = !strncmp(buf, "NStgid:", 7);
+	char status[4096];
+	if (read_small(path, status, sizeof(status)) > 0) {
+		size_t pos = 0;
+		for (char *line; (line = next_line(status, &pos));) {
+			bool is_pid = !strncmp(line, "NSpid:", 6), is_tgid = !strncmp(line, "NStgid:", 7);
 			if (!is_pid && !is_tgid)
 				continue;
-			char *last = strrchr(buf, '\t');
+			char *last = strrchr(line, '\t');
 			unsigned v;
 			if (last && sscanf(last, "%u", &v) == 1)
 				*(is_pid ? &pid_ns : &tgid_ns) = v;
 		}
-		fclose(f);
 	}
 	out[0] = pid_ns;
 	out[1] = tgid_ns;
