@@ -10,6 +10,7 @@
 #include "hooks/live.h"
 
 #include "hooks/afpacket.h"
+#include "hooks/live_csum.h"
 #include "hooks/tap.h"
 #include "hooks/xdp.h"
 #include "maps/map.h"
@@ -214,7 +215,13 @@ static void handle_frame(struct live_worker *w, uint32_t dev, const struct bpfrt
 	}
 	struct bpfrt_pkt_meta meta = {.ingress_ifindex = (uint32_t)l->ifindex[dev], .rx_queue_index = 0};
 	struct bpfrt_pkt_result res;
-	bpfrt_pkt_run(&w->runner, f->data, f->len, &meta, &res);
+	memcpy(bpfrt_pkt_runner_rx_buf(&w->runner), f->data, f->len);
+	/* A local sender's checksum offload left the TCP/UDP checksum to the
+	 * hardware; finish it, as the hardware would have before anyone saw
+	 * the frame (hooks/live_csum.h). */
+	if (f->status & TP_STATUS_CSUMNOTREADY)
+		bpfrt_live_csum_complete(bpfrt_pkt_runner_rx_buf(&w->runner), f->len);
+	bpfrt_pkt_run_inplace(&w->runner, f->len, &meta, &res);
 	uint32_t v = res.verdict;
 	if (res.err)
 		bump(&w->c.faults, 1);

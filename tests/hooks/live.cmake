@@ -2,6 +2,7 @@
 # attach`), included from tests/hooks/CMakeLists.txt.
 #   hooks.live_ring   the TPACKET_V3 frame walk on hand-built blocks (any
 #                     user) and real rings on a private loopback (root)
+#   hooks.live_csum   checksums finished for offloaded frames (any user)
 #   hooks.live_cli    bad `net attach` input: clear errors, exit codes
 #   hooks.netns_xdp   two namespaces talking through bpfrt on veth pairs
 #                     (root + ip netns + ping, else skipped: 77)
@@ -13,6 +14,11 @@ add_executable(live_ring live_ring.c)
 target_link_libraries(live_ring PRIVATE bpfrt_internal)
 add_test(NAME hooks.live_ring COMMAND live_ring)
 set_tests_properties(hooks.live_ring PROPERTIES TIMEOUT 30 LABELS hooks)
+
+add_executable(live_csum live_csum.c)
+target_link_libraries(live_csum PRIVATE bpfrt_internal)
+add_test(NAME hooks.live_csum COMMAND live_csum)
+set_tests_properties(hooks.live_csum PROPERTIES TIMEOUT 30 LABELS hooks)
 
 add_executable(netns_tool netns_tool.c)
 
