@@ -1,8 +1,9 @@
 /* cmd_filter.c — `bpfrt filter EXPRESSION CAPTURE [-w OUT]`: tcpdump's
  * filtering through bpfrt.  libpcap compiles the expression for the
  * capture's link type (pcap_compile, optimised, as tcpdump -r), bpfrt
- * checks the classic program, translates it to eBPF, verifies it as a
- * socket filter and runs it on the chosen engine (--engine, JIT by
+ * checks the classic program, translates it to eBPF (socket filter
+ * semantics, packet loads as explicit bounds-checked loads:
+ * BPFRT_CBPF_SOCKET_FILTER_DIRECT), verifies it and runs it on the chosen engine (--engine, JIT by
  * default) over every packet; packets with a non-zero result go to OUT
  * whole, with their original record header, so OUT is byte for byte what
  * `tcpdump -r CAPTURE -w OUT EXPRESSION` writes.
@@ -359,7 +360,7 @@ static int load_filter(struct filter_run *r, struct bpfrt *rt, const char *expr,
 	const struct sock_filter *prog = (const struct sock_filter *)insns;
 	struct bpfrt_diag diag = {0};
 	struct bpf_insn *ebpf = NULL;
-	int fd = bpfrt_cbpf_translate(prog, *cbpf_cnt, BPFRT_CBPF_SOCKET_FILTER, &ebpf, ebpf_cnt, &diag);
+	int fd = bpfrt_cbpf_translate(prog, *cbpf_cnt, BPFRT_CBPF_SOCKET_FILTER_DIRECT, &ebpf, ebpf_cnt, &diag);
 	if (!fd) {
 		if (r->cli->debug) {
 			fprintf(stderr, "cBPF (%u insns):\n", *cbpf_cnt);
@@ -369,7 +370,7 @@ static int load_filter(struct filter_run *r, struct bpfrt *rt, const char *expr,
 			fprintf(stderr, "eBPF (%u insns):\n", *ebpf_cnt);
 			bpfrt_disasm(ebpf, *ebpf_cnt, BPFRT_SYNTAX_LLVM, BPFRT_DISASM_INDEX, stderr);
 		}
-		fd = bpfrt_cbpf_load(rt, prog, *cbpf_cnt, BPFRT_CBPF_SOCKET_FILTER,
+		fd = bpfrt_cbpf_load(rt, prog, *cbpf_cnt, BPFRT_CBPF_SOCKET_FILTER_DIRECT,
 				     &(struct bpfrt_cbpf_load_opts){.sz = sizeof(struct bpfrt_cbpf_load_opts),
 								    .name = "filter"},
 				     &diag);
