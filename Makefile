@@ -87,5 +87,11 @@ bench-maps: build
 bench-verifier: build
 	@$(BUILD)/bench/bpfrt_verifier_bench
 
+# bpfrt filter vs tcpdump's own filtering, end to end, on a generated
+# capture of 1M packets (bench/filter_bench.sh; bench/RESULTS.md).
+.PHONY: bench-filter
+bench-filter: build
+	@bench/filter_bench.sh $(BUILD)/bpfrt $(BUILD)/tests/hooks/filter_gen
+
 clean:
 	rm -rf build build-asan build-tsan build-fuzz build-rel-gcc build-rel-clang-19
