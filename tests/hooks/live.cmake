@@ -42,11 +42,11 @@ endif()
 if(LIVE_BASH)
   add_test(NAME hooks.live_cli
            COMMAND ${LIVE_BASH} ${CMAKE_CURRENT_SOURCE_DIR}/live_cli.sh $<TARGET_FILE:bpfrt_tool> ${LIVE_OBJ_DIR})
-  set_tests_properties(hooks.live_cli PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 30 LABELS hooks)
+  set_tests_properties(hooks.live_cli PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 90 LABELS hooks)
 endif()
 if(LIVE_BASH AND EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/netns_xdp.sh)
   add_test(NAME hooks.netns_xdp
            COMMAND ${LIVE_BASH} ${CMAKE_CURRENT_SOURCE_DIR}/netns_xdp.sh $<TARGET_FILE:bpfrt_tool>
                    $<TARGET_FILE:netns_tool> ${LIVE_OBJ_DIR})
-  set_tests_properties(hooks.netns_xdp PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 60 LABELS hooks RUN_SERIAL TRUE)
+  set_tests_properties(hooks.netns_xdp PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 90 LABELS hooks RUN_SERIAL TRUE)
 endif()

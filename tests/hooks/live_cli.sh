@@ -38,15 +38,27 @@ if [ "${LIVE_CLI_INNER:-}" = 1 ]; then
 		PID=""
 		[ $rc = 0 ] || fail "$1: exit $rc after SIGTERM: $(cat "$W/err")"
 	}
+	# Ready once the rings are bound: /proc/net/packet lists the
+	# namespace's packet sockets with the ifindex they are bound to.
+	wait_ready() { # IFACE
+		local idx
+		idx=$(cat "/sys/class/net/$1/ifindex" 2>/dev/null || ip -o link show "$1" | cut -d: -f1)
+		for _ in $(seq 1 200); do
+			awk -v i="$idx" 'NR > 1 && $4 == "0003" && $5 == i { n++ } END { exit !n }' /proc/net/packet && return 0
+			kill -0 "$PID" 2>/dev/null || return 1
+			sleep 0.05
+		done
+		return 1
+	}
 	num() { sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" "$W/out"; }
 	verdict() { sed -n "s/.*\"$1\":{\"packets\":\([0-9]*\).*/\1/p" "$W/out"; }
 
 	# XDP_PASS into a TAP device.
 	"$BPFRT" -j net attach xdp file "$OBJ" prog live_pass dev lo tap bpfrtt0 -q >"$W/out" 2>"$W/err" &
 	PID=$!
-	for _ in $(seq 1 50); do ip link show bpfrtt0 >/dev/null 2>&1 && break; sleep 0.1; done
+	for _ in $(seq 1 200); do ip link show bpfrtt0 >/dev/null 2>&1 && break; sleep 0.05; done
 	ip link show bpfrtt0 | grep -q "UP" || fail "tap bpfrtt0 not created or not up: $(ip link show bpfrtt0 2>&1)"
-	sleep 0.3 # the rings are opened before the TAP
+	wait_ready lo || fail "no ring on lo: $(cat "$W/err")"
 	ping -c 3 -i 0.2 -W 1 -q 127.0.0.1 >/dev/null || fail "ping on lo"
 	stop "pass to tap"
 	[ "$(verdict pass)" = 6 ] || fail "3 echo requests and 3 replies passed: $(cat "$W/out")"
@@ -63,6 +75,7 @@ if [ "${LIVE_CLI_INNER:-}" = 1 ]; then
 	ip neigh add 10.9.0.2 lladdr 02:00:00:00:00:02 dev v0
 	"$BPFRT" -j net attach xdp file "$OBJ" prog live_reflect dev v1 workers 1 >"$W/out" 2>"$W/err" &
 	PID=$!
+	wait_ready v1 || fail "no ring on v1: $(cat "$W/err")"
 	ok=0
 	for _ in $(seq 1 20); do ping -c 1 -W 0.25 -q 10.9.0.2 >/dev/null 2>&1 && { ok=1; break; }; done
 	[ $ok = 1 ] || fail "no ping came back from the XDP_TX reflector: $(cat "$W/err")"
@@ -78,7 +91,7 @@ if [ "${LIVE_CLI_INNER:-}" = 1 ]; then
 	# A verdict that is no xdp_action: aborted, and counted as such.
 	"$BPFRT" -j net attach xdp file "$OBJ" prog live_odd dev v1 -q >"$W/out" 2>"$W/err" &
 	PID=$!
-	sleep 0.3
+	wait_ready v1 || fail "no ring on v1: $(cat "$W/err")"
 	ping -c 2 -i 0.2 -W 0.5 -q 10.9.0.2 >/dev/null && fail "ping through a program that returns 7"
 	stop "odd verdict"
 	[ "$(verdict aborted)" -ge 2 ] && [ "$(num bad_verdicts)" = "$(verdict aborted)" ] ||

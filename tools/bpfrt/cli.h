@@ -42,6 +42,9 @@ int cmd_net(struct cli *cli, int argc, char **argv);
 /* cmd_filter.c: tcpdump expressions via classic BPF -> eBPF over a capture. */
 int cmd_filter(struct cli *cli, int argc, char **argv);
 
+/* cmd_trace.c: syscall tracepoint programs on a command or a process. */
+int cmd_trace(struct cli *cli, int argc, char **argv);
+
 /* Print "Error: ..." (or bpftool's {"error": "..."} under -j); returns 255
  * like bpftool, so callers can `return cli_error(...)`. */
 int cli_error(const struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

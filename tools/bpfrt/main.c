@@ -19,12 +19,13 @@ static const struct cli_object objects[] = {
 	{"verify", cmd_verify, "verify FILE [prog NAME] [type TYPE] [log_level N]"},
 	{"net", cmd_net, "net { run | attach } { xdp | tc } PROG ..."},
 	{"filter", cmd_filter, "filter EXPRESSION CAPTURE [-w OUT]"},
+	{"trace", cmd_trace, "trace (OBJ [pinmaps DIR] | pinned DIR) [set VAR=VALUE]... (-- COMMAND ARGS... | pid PID)"},
 };
 
 static int usage(FILE *f)
 {
 	fprintf(f, "Usage: bpfrt [-j|-p] [-d] [--engine jit|interp|checked] [--pin-root DIR] OBJECT COMMAND ...\n"
-		   "OBJECT := { prog | map | btf | asm | disasm | verify | net }\n");
+		   "OBJECT := { prog | map | btf | asm | disasm | verify | net | filter | trace }\n");
 	for (size_t i = 0; i < sizeof(objects) / sizeof(objects[0]); i++)
 		fprintf(f, "  bpfrt %s\n", objects[i].usage);
 	return f == stderr ? 2 : 0;

@@ -1,0 +1,80 @@
+#!/bin/sh
+# test_trace_cli.sh — `bpfrt trace` end to end (tools/bpfrt/cmd_trace.c):
+# opensnoop on cat and ls prints every open with its path, pid, comm and
+# return value (text and -j JSON lines); the command's exit status comes
+# back; pinmaps DIR leaves the maps for `bpfrt map dump pinned` and
+# `trace pinned DIR` runs the same programs again; bad input (no '--',
+# unknown object, a command that does not exist, a non-syscall program)
+# gets an error and a non-zero exit.  Exits 77 where ptrace/seccomp are
+# not permitted.
+#   test_trace_cli.sh BPFRT OBJDIR
+set -u
+BPFRT=$1
+OBJ=$2/opensnoop.bpf.o
+[ -r "$OBJ" ] || { echo "SKIP: $OBJ missing (no clang-19)"; exit 77; }
+T=$(mktemp -d /tmp/bpfrt-trace-cli.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+B="$BPFRT --pin-root $T/root"
+fail=0
+check() { # check DESCRIPTION COMMAND...: the command must succeed
+	d=$1; shift
+	if ! "$@"; then echo "FAIL: $d"; fail=1; fi
+}
+
+echo hello > "$T/file.txt"
+out=$($B trace "$OBJ" -- cat "$T/file.txt" 2>"$T/err"); rc=$?
+if [ $rc -ne 0 ] && grep -q -e ptrace -e seccomp "$T/err"; then
+	echo "SKIP: $(cat "$T/err")"; exit 77
+fi
+check "cat exits 0 ($rc)" [ $rc -eq 0 ]
+check "cat's output passes through" grep -qx hello <<EOF2
+$out
+EOF2
+line=$(printf '%s\n' "$out" | grep "fname=$T/file.txt\$")
+check "open of file.txt reported once: $out" [ "$(printf '%s\n' "$line" | grep -c .)" -eq 1 ]
+check "comm=cat and a file descriptor in '$line'" sh -c "printf '%s' '$line' | grep -q 'comm=cat .*' && printf '%s' '$line' | grep -q ' ret=[0-9][0-9]* '"
+pid=$(printf '%s' "$line" | sed -n 's/.* pid=\([0-9]*\) .*/\1/p')
+check "pid in '$line'" [ -n "$pid" ]
+
+# ls: the directory is opened (openat O_DIRECTORY), JSON lines.
+mkdir "$T/dir"
+out=$($B -j trace "$OBJ" -- ls "$T/dir"); rc=$?
+check "ls exits 0" [ $rc -eq 0 ]
+check "ls's open of the directory in JSON: $out" sh -c "printf '%s\n' '$out' | grep -q '\"comm\":\"ls\".*\"fname\":\"$T/dir\"'"
+check "every JSON line is a record" sh -c "printf '%s\n' '$out' | grep -v -q '^{\"source\":\"events\"' && exit 1 || exit 0"
+
+# A missing file: ret=-2 (ENOENT); the exit status of the command.
+out=$($B trace "$OBJ" -- cat "$T/missing" 2>/dev/null); rc=$?
+check "cat of a missing file exits 1 ($rc)" [ $rc -eq 1 ]
+check "ENOENT reported: $out" sh -c "printf '%s\n' '$out' | grep -q 'ret=-2 .*fname=$T/missing\$'"
+
+# pinmaps: maps stay; pinned DIR runs the programs again on them.
+out=$($B trace "$OBJ" pinmaps "$T/root/snoop" -- cat "$T/file.txt"); rc=$?
+check "pinmaps run exits 0" [ $rc -eq 0 ]
+check "maps pinned" [ -e "$T/root/snoop/events" ] && [ -e "$T/root/snoop/start" ]
+check "map dump pinned works" $B map dump pinned "$T/root/snoop/start"
+out=$($B trace pinned "$T/root/snoop" -- cat "$T/file.txt"); rc=$?
+check "pinned run exits 0" [ $rc -eq 0 ]
+check "pinned run reports the open: $out" sh -c "printf '%s\n' '$out' | grep -q 'fname=$T/file.txt\$'"
+
+# Bad input: a clear error, a non-zero exit.
+bad() { # bad PATTERN ARGS...
+	pat=$1; shift
+	err=$($B "$@" 2>&1 >/dev/null); rc=$?
+	if [ $rc -eq 0 ] || ! printf '%s' "$err" | grep -q "$pat"; then
+		echo "FAIL: bpfrt $* -> rc $rc, '$err' (want /$pat/)"; fail=1
+	fi
+}
+bad "unknown or incomplete keyword 'cat' (a command goes after '--')" trace "$OBJ" cat "$T/file.txt"
+bad "expected '-- COMMAND" trace "$OBJ"
+bad "no COMMAND after" trace "$OBJ" --
+bad "can't open object '$T/nope.o'" trace "$T/nope.o" -- true
+bad "not an ELF" trace "$T/file.txt" -- true
+bad "cannot run the command: No such file" trace "$OBJ" -- "$T/no-such-command"
+bad "no traced programs" trace pinned "$T/dir" -- true
+bad "invalid pid" trace "$OBJ" pid abc
+bad "no such process" trace "$OBJ" pid 999999999
+bad "no global variable 'nope'" trace "$OBJ" set nope=1 -- true
+
+[ $fail -eq 0 ] && echo ok
+exit $fail
