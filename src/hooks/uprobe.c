@@ -406,6 +406,22 @@ static bool find_by_name(pid_t pid, const char *name, char *out, size_t n)
 	return any;
 }
 
+int bpfrt_uprobe_find_file(pid_t pid, const char *path, char *out, size_t n)
+{
+	struct bpfrt_uprobe_spec s;
+	memset(&s, 0, sizeof(s));
+	snprintf(s.path, sizeof(s.path), "%s", path);
+	bool by_name;
+	int r = spec_file(pid, &s, out, n, &by_name);
+	if (r)
+		return r;
+	if (!by_name)
+		return 1;
+	char name[PATH_MAX];
+	snprintf(name, sizeof(name), "%s", out);
+	return find_by_name(pid, name, out, n) ? 1 : 0;
+}
+
 int bpfrt_uprobe_resolve(pid_t pid, const struct bpfrt_uprobe_spec *spec, uint64_t *addr, char *file, size_t filelen,
 			 char *err, size_t errlen)
 {

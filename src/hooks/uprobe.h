@@ -51,6 +51,11 @@ int bpfrt_uprobe_parse_sec(const char *sec, struct bpfrt_uprobe_spec *spec, char
 int bpfrt_uprobe_resolve(pid_t pid, const struct bpfrt_uprobe_spec *spec, uint64_t *addr, char *file, size_t filelen,
 			 char *err, size_t errlen);
 
+/* The file a probe PATH names for process pid ("" or /proc/self/exe: its
+ * executable; a base name: the mapped file of that name): 1 with its path
+ * in out, 0 when not mapped, negative errno. */
+int bpfrt_uprobe_find_file(pid_t pid, const char *path, char *out, size_t n);
+
 struct bpfrt_uprobes;
 
 /* A new, empty probe set using runtime rt (which must outlive it). */

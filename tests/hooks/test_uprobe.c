@@ -23,6 +23,7 @@
 #include "hooks/elf_sym.h"
 #include "hooks/uprobe.h"
 #include "hooks/uprobe_insn.h"
+#include "hooks/usdt.h"
 
 static int failures;
 #define CHECK(cond, ...)                                                   \
@@ -176,8 +177,9 @@ static void agent_run(struct bpfrt *rt, int stats, const char *dir, const char *
 	}
 	char probes[2048], nbuf[32];
 	snprintf(probes, sizeof(probes),
-		 "%s/on_add|uprobe//proc/self/exe:uprobe_target_add;%s/on_ret|uretprobe//proc/self/exe:uprobe_target_ret|7",
-		 dir, dir);
+		 "%s/on_add|uprobe//proc/self/exe:uprobe_target_add;%s/on_ret|uretprobe//proc/self/exe:uprobe_target_ret|7;"
+		 "%s/on_tick|usdt//proc/self/exe:bpfrt_test:tick|5",
+		 dir, dir, dir);
 	snprintf(nbuf, sizeof(nbuf), "%ld", n);
 	pid_t pid = fork();
 	if (pid == 0) {
@@ -201,6 +203,8 @@ static void agent_run(struct bpfrt *rt, int stats, const char *dir, const char *
 	CHECK(stat_of(rt, stats, 2) == sum_a, "%s: sum of a %llu", mode, (unsigned long long)stat_of(rt, stats, 2));
 	CHECK(stat_of(rt, stats, 3) == (uint64_t)n, "%s: return hits %llu", mode,
 	      (unsigned long long)stat_of(rt, stats, 3));
+	CHECK(stat_of(rt, stats, 6) == (uint64_t)n, "%s: USDT hits %llu, want %ld (semaphore set, bpf_usdt_arg)", mode,
+	      (unsigned long long)stat_of(rt, stats, 6), n);
 	CHECK(stat_of(rt, stats, 5) == (uint64_t)pid, "%s: current pid %llu, want %d", mode,
 	      (unsigned long long)stat_of(rt, stats, 5), (int)pid);
 }
@@ -301,6 +305,49 @@ static void test_decoder(void)
 	CHECK(bpfrt_x86_decode(cut, sizeof(cut), 0, &in) == 0, "truncated instruction");
 }
 
+/* USDT: section names, the notes of uprobe_target, argument specs in
+ * libbpf's layout. */
+static void test_usdt(const char *target)
+{
+	char path[256], prov[64], name[64], err[512];
+	CHECK(bpfrt_usdt_parse_sec("usdt/libc.so.6:libc:setjmp", path, sizeof(path), prov, sizeof(prov), name,
+				   sizeof(name), err, sizeof(err)) == 0 &&
+		      !strcmp(path, "libc.so.6") && !strcmp(prov, "libc") && !strcmp(name, "setjmp"),
+	      "usdt section");
+	CHECK(bpfrt_usdt_parse_sec("usdt", path, sizeof(path), prov, sizeof(prov), name, sizeof(name), err,
+				   sizeof(err)) == 1,
+	      "bare usdt");
+	CHECK(bpfrt_usdt_parse_sec("usdt/x:y", path, sizeof(path), prov, sizeof(prov), name, sizeof(name), err,
+				   sizeof(err)) == -EINVAL &&
+		      strstr(err, "PROVIDER:NAME"),
+	      "usdt/x:y: %s", err);
+	struct bpfrt_usdt_site sites[4];
+	int n = bpfrt_usdt_sites(target, "bpfrt_test", "tick", sites, 4, err, sizeof(err));
+	CHECK(n == 1 && sites[0].pc_off && sites[0].sema_off && strstr(sites[0].args, "-4@%"), "sites: %d %s", n,
+	      n > 0 ? sites[0].args : err);
+	CHECK(bpfrt_usdt_sites(target, "bpfrt_test", "nope", sites, 4, err, sizeof(err)) == 0, "no such site");
+	struct bpfrt_usdt_spec sp;
+	CHECK(bpfrt_usdt_parse_args("-4@%edi 8@-16(%rbp) 2@$7 1@(%r12) 8@%r9", &sp, err, sizeof(err)) == 0 &&
+		      sp.arg_cnt == 5,
+	      "args: %s", err);
+	CHECK(sp.args[0].arg_type == BPFRT_USDT_ARG_REG && sp.args[0].reg_off == 14 * 8 && sp.args[0].arg_signed &&
+		      sp.args[0].arg_bitshift == 32,
+	      "arg 0");
+	CHECK(sp.args[1].arg_type == BPFRT_USDT_ARG_REG_DEREF && sp.args[1].reg_off == 4 * 8 &&
+		      (int64_t)sp.args[1].val_off == -16 && sp.args[1].arg_bitshift == 0,
+	      "arg 1");
+	CHECK(sp.args[2].arg_type == BPFRT_USDT_ARG_CONST && sp.args[2].val_off == 7 && sp.args[2].arg_bitshift == 48,
+	      "arg 2");
+	CHECK(sp.args[3].arg_type == BPFRT_USDT_ARG_REG_DEREF && sp.args[3].reg_off == 3 * 8 && !sp.args[3].val_off,
+	      "arg 3");
+	CHECK(sp.args[4].reg_off == 8 * 8, "arg 4");
+	CHECK(bpfrt_usdt_parse_args("3@%eax", &sp, err, sizeof(err)) == -EINVAL && strstr(err, "SIZE"), "bad size: %s",
+	      err);
+	CHECK(bpfrt_usdt_parse_args("4@%xmm0", &sp, err, sizeof(err)) == -EINVAL && strstr(err, "register"),
+	      "bad register: %s", err);
+	CHECK(bpfrt_usdt_parse_args("4@[eax]", &sp, err, sizeof(err)) == -EINVAL, "bad location");
+}
+
 /* Kernel-only program types are refused at PROG_LOAD with a sentence
  * saying why and what to use instead (not a bare EINVAL). */
 static void test_kernel_only_types(void)
@@ -344,6 +391,7 @@ int main(int argc, char **argv)
 	test_elf(argv[2]);
 	test_kernel_only_types();
 	test_decoder();
+	test_usdt(argv[2]);
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/uprobe_args.o", argv[1]);
 	if (access(path, R_OK)) {

@@ -8,11 +8,13 @@
 #include <linux/ptrace.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
+#include <stdbool.h>
+#include <bpf/usdt.bpf.h>
 
 char LICENSE[] SEC("license") = "GPL";
 
 /* 0: entry hits, 1: bad arguments, 2: sum of a, 3: return hits,
- * 4: sum of return values, 5: last pid seen, 6: cookie, 7: bad ip */
+ * 4: sum of return values, 5: last pid seen, 6: USDT hits, 7: bad ip */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 8);
@@ -54,5 +56,16 @@ int BPF_KRETPROBE(on_ret, int rc)
 {
 	add(3, 1);
 	add(4, (__u64)rc);
+	return 0;
+}
+
+/* The USDT probe bpfrt_test:tick(int a, long b) (attached by code: the
+ * agent's entry names the site), arguments through bpf_usdt_arg. */
+SEC("usdt")
+int BPF_USDT(on_tick, int a, long b)
+{
+	add(6, 1);
+	if (b != (long)a * 1000 || bpf_usdt_arg_cnt(ctx) != 2 || bpf_usdt_cookie(ctx) != 5)
+		add(1, 1);
 	return 0;
 }

@@ -1,7 +1,9 @@
 /* uprobe_target.c — the traced process of tests/hooks/test_uprobe.c and the
  * uprobe benchmark: calls uprobe_target_add(i, i * 1000, "hello") and
  * uprobe_target_ret(i) N times (N = argv[1], default 100), so a probe on
- * them must fire exactly N times with those arguments.  With "time" as
+ * them must fire exactly N times with those arguments; the USDT probe
+ * bpfrt_test:tick(i, i * 1000) fires at each iteration while its semaphore is
+ * set (by whoever attaches to it).  With "time" as
  * argv[2] it prints the loop's nanoseconds per iteration to stdout.
  */
 #define _GNU_SOURCE
@@ -22,6 +24,36 @@ __attribute__((noinline)) int uprobe_target_ret(int x)
 	return x * 2 + 1;
 }
 
+/* A USDT probe site, bpfrt_test:tick(int a, long b), with a semaphore:
+ * the note <sys/sdt.h> would emit (that header may be missing), written
+ * out: the site's address, .stapsdt.base's, the semaphore's, then
+ * "provider\0name\0args\0" with the operands' registers filled in. */
+__attribute__((section(".probes"), used)) volatile unsigned short bpfrt_test_tick_semaphore;
+
+#define TICK(a, b)                                                                                 \
+	__asm__ volatile("990: nop\n"                                                              \
+			 ".pushsection .note.stapsdt,\"?\",\"note\"\n"                                  \
+			 ".balign 4\n"                                                                \
+			 ".4byte 992f-991f, 994f-993f, 3\n"                                            \
+			 "991: .asciz \"stapsdt\"\n"                                                   \
+			 "992: .balign 4\n"                                                           \
+			 "993: .8byte 990b\n"                                                          \
+			 ".8byte _.stapsdt.base\n"                                                     \
+			 ".8byte bpfrt_test_tick_semaphore\n"                                          \
+			 ".asciz \"bpfrt_test\"\n"                                                     \
+			 ".asciz \"tick\"\n"                                                           \
+			 ".asciz \"-4@%k0 8@%q1\"\n"                                                   \
+			 "994: .balign 4\n"                                                           \
+			 ".popsection\n"                                                              \
+			 ".ifndef _.stapsdt.base\n"                                                   \
+			 ".pushsection .stapsdt.base,\"aG\",\"progbits\",.stapsdt.base,comdat\n"         \
+			 ".weak _.stapsdt.base\n"                                                     \
+			 ".hidden _.stapsdt.base\n"                                                   \
+			 "_.stapsdt.base: .space 1\n"                                                 \
+			 ".size _.stapsdt.base, 1\n"                                                  \
+			 ".popsection\n"                                                              \
+			 ".endif\n" ::"r"(a), "r"(b))
+
 int main(int argc, char **argv)
 {
 	long n = argc > 1 ? strtol(argv[1], NULL, 10) : 100;
@@ -31,6 +63,8 @@ int main(int argc, char **argv)
 	for (long i = 0; i < n; i++) {
 		sink += uprobe_target_add((int)i, i * 1000, "hello");
 		sink += uprobe_target_ret((int)i);
+		if (bpfrt_test_tick_semaphore)
+			TICK((int)i, i * 1000);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (argc > 2) {

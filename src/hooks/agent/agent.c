@@ -33,6 +33,7 @@
 #include "hooks/elf_sym.h"
 #include "hooks/uprobe.h"
 #include "hooks/uprobe_insn.h"
+#include "hooks/usdt.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -453,6 +454,73 @@ static int open_prog(const char *path)
 	return bpfrt_bpf(agent.rt, BPF_OBJ_GET, &a, sizeof(a));
 }
 
+static int place(struct bpfrt_prog *prog, const struct bpfrt_uprobe_spec *spec, const char *sec, uint64_t cookie);
+
+/* A map of the program by the first 15 characters of its name (the
+ * length map names are cut to): <bpf/usdt.bpf.h>'s __bpf_usdt_specs and
+ * __bpf_usdt_ip_to_spec_id. */
+static struct bpfrt_map *prog_map(struct bpfrt_prog *prog, const char *name15)
+{
+	for (uint32_t i = 0; i < prog->nr_maps; i++)
+		if (!strncmp(prog->maps[i]->name, name15, 15))
+			return prog->maps[i];
+	return NULL;
+}
+
+/* A usdt/PATH:PROVIDER:NAME entry: every site of the probe gets a uprobe at
+ * its file offset whose cookie is the index of its argument spec in the
+ * program's __bpf_usdt_specs (what bpf_usdt_arg reads); semaphores are
+ * incremented, as libbpf does, so guarded probe sites run. */
+static int add_usdt(struct bpfrt_prog *prog, const char *sec, uint64_t user_cookie)
+{
+	static uint32_t next_spec; /* written by the constructor only */
+	char path[4096], prov[128], name[128], file[4096], err[1024];
+	int r = bpfrt_usdt_parse_sec(sec, path, sizeof(path), prov, sizeof(prov), name, sizeof(name), err, sizeof(err));
+	if (r)
+		return say("%s", r == 1 ? "a usdt section without PATH:PROVIDER:NAME cannot be placed" : err), -EINVAL;
+	r = bpfrt_uprobe_find_file(getpid(), path, file, sizeof(file));
+	if (r <= 0)
+		return say("%s: '%s' is not mapped in this process", sec, path), -ENOENT;
+	struct bpfrt_usdt_site sites[32];
+	int n = bpfrt_usdt_sites(file, prov, name, sites, 32, err, sizeof(err));
+	if (n <= 0)
+		return say("%s: %s", sec, n ? err : "no such USDT probe in the file's .note.stapsdt"), n ? n : -ENOENT;
+	struct bpfrt_map *specs = prog_map(prog, "__bpf_usdt_spec"), *ips = prog_map(prog, "__bpf_usdt_ip_t");
+	if (!specs)
+		return say("%s: the program has no __bpf_usdt_specs map (include <bpf/usdt.bpf.h>)", sec), -EINVAL;
+	for (int i = 0; i < n; i++) {
+		struct bpfrt_usdt_spec spec;
+		if (bpfrt_usdt_parse_args(sites[i].args, &spec, err, sizeof(err)))
+			return say("%s: %s", sec, err), -EINVAL;
+		spec.usdt_cookie = user_cookie;
+		uint32_t id = next_spec++;
+		if (specs->ops->update(specs, &id, &spec, BPF_ANY, false))
+			return say("%s: __bpf_usdt_specs is full (%u specs)", sec, id), -E2BIG;
+		struct bpfrt_uprobe_spec us;
+		memset(&us, 0, sizeof(us));
+		snprintf(us.path, sizeof(us.path), "%s", file);
+		us.offset = sites[i].pc_off;
+		bpfrt_obj_get(&prog->obj); /* each placed probe holds one */
+		r = place(prog, &us, sec, id);
+		if (r) {
+			bpfrt_obj_put(&prog->obj);
+			return r;
+		}
+		/* bpfrt's loader says LINUX_HAS_BPF_COOKIE = 0, so bpf_usdt_arg
+		 * finds the spec by the probe's address, as libbpf arranges on
+		 * kernels without cookies; the cookie is the id as well. */
+		uint64_t ip = agent.probes[agent.nr - 1].addr;
+		if (ips && ips->ops->update(ips, &ip, &id, BPF_ANY, false))
+			return say("%s: __bpf_usdt_ip_to_spec_id is full", sec), -E2BIG;
+		if (sites[i].sema_vaddr) {
+			uint64_t bias = agent.probes[agent.nr - 1].addr - sites[i].pc_vaddr;
+			__atomic_add_fetch((uint16_t *)(uintptr_t)(bias + sites[i].sema_vaddr), 1, __ATOMIC_RELAXED);
+		}
+	}
+	bpfrt_obj_put(&prog->obj); /* the caller's; the probes hold theirs */
+	return 0;
+}
+
 static int add_probe(char *entry)
 {
 	char *path = entry, *sec = strchr(entry, '|');
@@ -464,11 +532,10 @@ static int add_probe(char *entry)
 		*cookie++ = 0;
 	struct bpfrt_uprobe_spec spec;
 	char err[1024];
-	int r = bpfrt_uprobe_parse_sec(sec, &spec, err, sizeof(err));
+	bool usdt = !strncmp(sec, "usdt", 4);
+	int r = usdt ? 0 : bpfrt_uprobe_parse_sec(sec, &spec, err, sizeof(err));
 	if (r)
 		return say("%s", r == 1 ? "a uprobe section without PATH:FUNC cannot be placed" : err), -EINVAL;
-	if (agent.nr == MAX_PROBES)
-		return say("more than %d probes", MAX_PROBES), -E2BIG;
 	int fd = open_prog(path);
 	if (fd < 0)
 		return say("%s: can't open the pinned program: %s", path, strerror(-fd)), fd;
@@ -482,11 +549,28 @@ static int add_probe(char *entry)
 		bpfrt_obj_put(o);
 		return say("%s: a uprobe runs KPROBE programs", path), -EINVAL;
 	}
+	uint64_t user_cookie = cookie ? strtoull(cookie, NULL, 0) : 0;
+	if (usdt)
+		return add_usdt(prog, sec, user_cookie);
+	r = place(prog, &spec, sec, user_cookie);
+	if (r)
+		bpfrt_obj_put(o);
+	return r;
+}
+
+/* Resolve spec in this process and patch it for prog (whose reference the
+ * probe takes over on success). */
+static int place(struct bpfrt_prog *prog, const struct bpfrt_uprobe_spec *specp, const char *sec, uint64_t cookie)
+{
+	struct bpfrt_uprobe_spec spec = *specp;
+	char err[1024];
+	int r;
+	if (agent.nr == MAX_PROBES)
+		return say("more than %d probes", MAX_PROBES), -E2BIG;
 	uint64_t addr;
 	char file[4096];
 	r = bpfrt_uprobe_resolve(getpid(), &spec, &addr, file, sizeof(file), err, sizeof(err));
 	if (r <= 0) {
-		bpfrt_obj_put(o);
 		if (!r)
 			say("%s: '%s' is not mapped in this process", sec, spec.path);
 		else
@@ -501,7 +585,7 @@ static int add_probe(char *entry)
 	p->prog = prog;
 	p->addr = addr;
 	p->retprobe = spec.retprobe;
-	p->cookie = cookie ? strtoull(cookie, NULL, 0) : 0;
+	p->cookie = cookie;
 	/* the first probe at this address saw the original byte */
 	for (int i = 0; i < agent.nr; i++)
 		if (agent.probes[i].addr == addr) {
@@ -522,7 +606,6 @@ static int add_probe(char *entry)
 	if (getenv("BPFRT_AGENT_DEBUG"))
 		say("%s: breakpoint, not a trampoline: %s", sec, why);
 	if (pread(agent.mem_fd, &p->orig, 1, (off_t)addr) != 1 || poke(addr, 0xcc)) {
-		bpfrt_obj_put(o);
 		return say("%s: can't write a breakpoint at %#llx: %s", sec, (unsigned long long)addr, strerror(errno)), -EIO;
 	}
 	agent.nr++;
