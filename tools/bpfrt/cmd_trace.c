@@ -22,6 +22,7 @@
 #include "bpfrt/btf.h"
 #include "bpfrt/object.h"
 #include "hooks/trace.h"
+#include "hooks/uprobe.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -52,6 +53,7 @@ struct trace_cmd {
 	struct bpfrt_object *obj;    /* OBJ, or the manifest's object for its BTF (pinned) */
 	const struct bpfrt_btf *btf; /* for printing records */
 	struct bpfrt_tracer *tracer;
+	struct bpfrt_uprobes *uprobes; /* uprobe/uretprobe programs, on the tracer's loop (hooks/uprobe.h) */
 	struct trace_output out[MAX_OUTPUTS];
 	int nout;
 	int trace_fd;                /* the runtime's trace pipe (bpf_printk) */
@@ -323,16 +325,32 @@ static int set_global(struct trace_cmd *tc, const char *assign)
 
 /* ---- programs ------------------------------------------------------- */
 
-/* Attach one program by its section.  Sections of uprobes (uprobe/,
- * uretprobe/, usdt/) are for the uprobe extension (src/hooks/uprobe.h),
- * which is wired here with bpfrt_tracer_opts.ext; until then they are
- * refused with a clear message. */
+/* Attach one program by its section.  Uprobes (uprobe/, uretprobe/) go to
+ * the uprobe set (src/hooks/uprobe.h), which rides on the tracer's loop
+ * through bpfrt_tracer_opts.ext; USDT runs through the in-process agent. */
 static int attach_prog(struct trace_cmd *tc, int fd, const char *name, const char *sec, int *attached)
 {
 	enum bpfrt_trace_point pt;
 	int nr;
 	char err[512];
-	int r = bpfrt_trace_parse_sec(sec, &pt, &nr, err, sizeof(err));
+	struct bpfrt_uprobe_spec us;
+	int r = bpfrt_uprobe_parse_sec(sec, &us, err, sizeof(err));
+	/* A bare uprobe/usdt section is attached by code in libbpf's model:
+	 * nothing here says where, so it is left out, with a word. */
+	if (r == 1) {
+		fprintf(stderr, "Warning: program '%s' (section '%s') names no PATH:FUNC; not attached\n", name, sec);
+		return 0;
+	}
+	if (r == 0 && (r = bpfrt_uprobes_add(tc->uprobes, fd, &us, 0, err, sizeof(err))) == 0)
+		(*attached)++;
+	if (r != -ENOENT)
+		return r ? cli_error(tc->cli, "program '%s': %s", name, err) : 0;
+	if (!strncmp(sec, "usdt", 4)) {
+		fprintf(stderr, "Warning: program '%s' (section '%s'): USDT probes run through the in-process agent (libbpfrt_agent.so, docs/uprobes.md), not bpfrt trace; not attached\n",
+			name, sec);
+		return 0;
+	}
+	r = bpfrt_trace_parse_sec(sec, &pt, &nr, err, sizeof(err));
 	if (r == -ENOENT)
 		return cli_error(tc->cli, "program '%s': section '%s' is not a syscall tracepoint; bpfrt trace runs tracepoint/syscalls/sys_{enter,exit}_<name> and raw_tracepoint/sys_{enter,exit} programs",
 				 name, sec);
@@ -546,11 +564,17 @@ int cmd_trace(struct cli *cli, int argc, char **argv)
 	tc.rt = cli_runtime(cli);
 	if (!tc.rt)
 		return 255;
-	struct bpfrt_tracer_opts to = {.sz = sizeof(to), .on_event = on_event, .ctx = &tc};
-	tc.tracer = bpfrt_tracer_new(tc.rt, &to);
+	tc.uprobes = bpfrt_uprobes_new(tc.rt);
+	struct bpfrt_tracer_opts to = {.sz = sizeof(to), .on_event = on_event, .ctx = &tc,
+				       .ext = {.ctx = tc.uprobes,
+					       .on_exec = bpfrt_uprobes_ext_on_exec,
+					       .on_sigtrap = bpfrt_uprobes_ext_on_sigtrap}};
+	tc.tracer = tc.uprobes ? bpfrt_tracer_new(tc.rt, &to) : NULL;
 	int rc = tc.tracer ? 0 : cli_error(cli, "can't create the tracer: %s", strerror(errno));
 	if (!rc)
 		rc = pinned ? open_pinned(&tc, pinned) : open_object(&tc, objpath, pinmaps, sets, nsets);
+	if (!rc && pid && bpfrt_uprobes_count(tc.uprobes))
+		rc = cli_error(cli, "uprobes are put into a command bpfrt starts ('-- COMMAND'); for a running process use the in-process agent (docs/uprobes.md)");
 	if (!rc) {
 		int fd = bpfrt_trace_pipe_fd(tc.rt);
 		tc.trace_fd = fd >= 0 ? fd : -1;
@@ -591,6 +615,7 @@ int cmd_trace(struct cli *cli, int argc, char **argv)
 		bpfrt_perf_buffer_free(tc.out[k].pb);
 	}
 	bpfrt_tracer_free(tc.tracer);
+	bpfrt_uprobes_free(tc.uprobes);
 	if (tc.obj)
 		bpfrt_object_close(tc.obj);
 	bpfrt_free(tc.rt);
