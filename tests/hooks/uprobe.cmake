@@ -79,3 +79,8 @@ if(TARGET bootstrap_like_object)
 endif()
 add_test(NAME hooks.bootstrap_like COMMAND test_bootstrap_like ${BOOTSTRAP_OBJ})
 set_tests_properties(hooks.bootstrap_like PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 60 LABELS hooks)
+
+# bpfrt trace running uprobe programs (tools/bpfrt/cmd_trace.c + the set).
+add_test(NAME hooks.uprobe_cli COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/test_uprobe_cli.sh $<TARGET_FILE:bpfrt_tool>
+         ${UPROBE_OBJ_DIR} $<TARGET_FILE:uprobe_target>)
+set_tests_properties(hooks.uprobe_cli PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 60 LABELS "hooks;cli")
