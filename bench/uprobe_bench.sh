@@ -33,6 +33,7 @@ int count(void *ctx)
 		__sync_fetch_and_add(v, 1);
 	return 0;
 }
+#ifdef RET
 SEC("uretprobe//proc/self/exe:uprobe_target_add")
 int count_ret(void *ctx)
 {
@@ -42,8 +43,10 @@ int count_ret(void *ctx)
 		__sync_fetch_and_add(v, 1);
 	return 0;
 }
+#endif
 C
 clang-19 -O2 -g -target bpf -I/usr/include/x86_64-linux-gnu -c "$T/count.bpf.c" -o "$T/count.o"
+clang-19 -O2 -g -target bpf -I/usr/include/x86_64-linux-gnu -DRET -c "$T/count.bpf.c" -o "$T/count_ret.o"
 
 best() { sort -n | head -1; }
 base=$(for i in 1 2 3; do "$TARGET" "$N" time; done | best)
@@ -55,14 +58,14 @@ P=$ROOT/uprobe-bench-$$
 run_agent() {
 	for i in 1 2 3; do
 		rm -rf "$P"
-		"$BPFRT" prog loadall "$T/count.o" "$P" pinmaps "$P/maps" >/dev/null
+		"$BPFRT" prog loadall "$T/${4:-count}.o" "$P" pinmaps "$P/maps" >/dev/null
 		env $1 BPFRT_AGENT_STRICT=1 BPFRT_AGENT_PROBES="$P/$2|${3:-uprobe}//proc/self/exe:uprobe_target_add" \
 			LD_PRELOAD="$AGENT" "$TARGET" "$N" time
 	done | best
 }
 tramp=$(run_agent BPFRT_AGENT_TRAMP=1 count)
 hits=$("$BPFRT" -j map lookup pinned "$P/maps/hits" key 0 0 0 0 | sed -n 's/.*"value": *\([0-9]*\).*/\1/p')
-uret=$(run_agent BPFRT_AGENT_TRAMP=1 count_ret uretprobe)
+uret=$(run_agent BPFRT_AGENT_TRAMP=1 count_ret uretprobe count_ret)
 int3=$(run_agent BPFRT_AGENT_INT3=1 count)
 rm -rf "$P"
 
