@@ -25,11 +25,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
-static const uint8_t reg_map[11] = {
+/* Index 11 is not an eBPF register (validate refuses it in programs): it
+ * names the blinding register, r10, when a hardened compile rewrites an
+ * instruction's immediate into a register operand. */
+#define BLIND_REG 11
+static const uint8_t reg_map[12] = {
 	X86_RAX, X86_RDI, X86_RSI, X86_RDX, X86_RCX, X86_R8, X86_RBX, X86_R13, X86_R14, X86_R15, X86_RBP,
+	X86_R10,
 };
 
 #define CTX X86_R12
@@ -41,6 +47,10 @@ struct jit_state {
 	uint32_t *addrs, *prev; /* this pass, the previous one (cnt + 1 entries) */
 	uint8_t *targeted;      /* LDDW_HI slots some jump lands on */
 	uint8_t *map_of;        /* the map r1 holds at each call (map_consts.c), or NULL */
+	/* Constant blinding ($BPFRT_JIT_HARDEN=1): the register form of each
+	 * immediate form (BPFRT_OP_COUNT: none), and this compile's key. */
+	uint16_t *xrow;
+	uint64_t blind_key;
 	bool forced_long;
 	size_t abort_off, epilogue_off;
 	uint32_t i; /* slot being lowered */
@@ -383,6 +393,90 @@ static enum x86_cc jmp_cc(uint16_t op)
 	}
 }
 
+static void emit_insn(struct jit_state *st, const struct vm_insn *in);
+
+/* The blinding mask of the slot being lowered: fixed for the whole
+ * compile (every pass emits the same bytes) and different per slot. */
+static uint64_t blind_mask(const struct jit_state *st)
+{
+	uint64_t x = st->blind_key ^ ((uint64_t)st->i * 0x9e3779b97f4a7c15ull);
+	x ^= x >> 31;
+	x *= 0xbf58476d1ce4e5b9ull;
+	x ^= x >> 29;
+	return x;
+}
+
+/* x86 register r = v, without v's bytes in the code: r = v ^ m, then
+ * r ^= m.  A 32-bit m sign-extends like the ISA's immediates do, and sign
+ * extension commutes with xor, so sext(imm ^ m) ^ sext(m) = sext(imm). */
+static void blind_load(struct jit_state *st, int r, uint64_t v, bool imm64)
+{
+	struct x86_buf *b = &st->b;
+	uint64_t m = blind_mask(st);
+	if (imm64) {
+		x86_mov_imm64(b, r, v ^ m);
+		x86_mov_imm64(b, X86_R11, m);
+		x86_alu_rr(b, true, X86_XOR, r, X86_R11);
+		return;
+	}
+	int32_t m32 = (int32_t)(uint32_t)m | 0x01000000; /* never an imm8 (whose bytes would be short) */
+	x86_op_rr(b, X86_W, 0xc7, 0, r); /* mov r, sext(imm32) */
+	x86_u32(b, (uint32_t)((int32_t)v ^ m32));
+	x86_alu_ri(b, true, X86_XOR, r, m32);
+}
+
+/* Constant blinding, as the kernel's bpf_jit_blind_constants: an
+ * instruction with an immediate operand becomes "r10 = imm (blinded);
+ * the register form with r10", an lddw a blinded 64-bit load, so no
+ * immediate of the program appears in the code (a JIT spraying defence).
+ * False: the instruction has no immediate to blind. */
+static bool emit_blinded(struct jit_state *st, const struct vm_insn *in)
+{
+	uint16_t op = in->op;
+	if (op == BPFRT_OP_LDDW) {
+		const struct vm_insn *hi = in + 1;
+		blind_load(st, reg_map[in->dst], (uint32_t)in->imm | ((uint64_t)(uint32_t)hi->imm << 32), true);
+		return true;
+	}
+	if (op >= BPFRT_OP_COUNT || st->xrow[op] == BPFRT_OP_COUNT)
+		return false;
+	blind_load(st, X86_R10, (uint64_t)(int64_t)in->imm, false);
+	struct vm_insn x = *in;
+	x.op = st->xrow[op];
+	x.src = BLIND_REG;
+	x.imm = 0;
+	emit_insn(st, &x);
+	return true;
+}
+
+/* xrow[op]: the register-operand row for each immediate row blinding
+ * rewrites (ALU and JMP _K to their _X twin of the same mnemonic; ST to
+ * STX of the same size). */
+static uint16_t *blind_rows(void)
+{
+	uint16_t *x = malloc(BPFRT_OP_COUNT * sizeof(*x));
+	if (!x)
+		return NULL;
+	for (int op = 0; op < BPFRT_OP_COUNT; op++) {
+		const struct bpfrt_opcode_info *r = &bpfrt_opcodes[op];
+		x[op] = BPFRT_OP_COUNT;
+		uint8_t want = r->form == BPFRT_F_ALU_K ? BPFRT_F_ALU_X : r->form == BPFRT_F_JMP_K ? BPFRT_F_JMP_X
+			     : r->form == BPFRT_F_ST ? BPFRT_F_STX : BPFRT_F_COUNT;
+		if (want == BPFRT_F_COUNT || (r->form == BPFRT_F_JMP_K && !(r->flags & BPFRT_OPF_COND)))
+			continue;
+		for (int t = 0; t < BPFRT_OP_COUNT; t++) {
+			const struct bpfrt_opcode_info *c = &bpfrt_opcodes[t];
+			bool same = r->form == BPFRT_F_ST ? c->size == r->size && c->code == (r->code | 0x01)
+							  : !strcmp(c->mnemonic, r->mnemonic);
+			if (c->form == want && same) {
+				x[op] = (uint16_t)t;
+				break;
+			}
+		}
+	}
+	return x;
+}
+
 static void emit_insn(struct jit_state *st, const struct vm_insn *in)
 {
 	struct x86_buf *b = &st->b;
@@ -391,6 +485,8 @@ static void emit_insn(struct jit_state *st, const struct vm_insn *in)
 	const uint16_t op = in->op;
 	const struct vm_insn *insns = st->prog->insns;
 
+	if (st->xrow && in->src != BLIND_REG && emit_blinded(st, in))
+		return;
 	switch (op) {
 #define ALU(NAME, XOP)                                                                          \
 	case BPFRT_OP_##NAME##64_K: x86_alu_ri(b, true, XOP, dst, in->imm); break;              \
@@ -549,7 +645,10 @@ static void emit_insn(struct jit_state *st, const struct vm_insn *in)
 			x86_mov_rr(b, true, X86_RSI, X86_R11);
 		else
 			x86_alu_rr(b, false, X86_XOR, X86_RSI, X86_RSI);
-		x86_mov_imm32(b, X86_RDX, (uint32_t)in->imm);
+		if (st->xrow)
+			blind_load(st, X86_RDX, (uint32_t)in->imm, false);
+		else
+			x86_mov_imm32(b, X86_RDX, (uint32_t)in->imm);
 		x86_mov_imm32(b, X86_RCX, mode);
 		x86_call_abs(b, (const void *)bpfrt_jit_ld_pkt);
 		pop_caller_saved(b, false);
@@ -765,6 +864,14 @@ struct jit_image *bpfrt_jit_compile(const struct bpfrt_vm_prog *prog)
 #endif
 	validate(&st);
 	st.map_of = bpfrt_jit_map_consts(prog);
+	const char *harden = getenv("BPFRT_JIT_HARDEN");
+	if (harden && !strcmp(harden, "1")) {
+		st.xrow = blind_rows();
+		if (!st.xrow || getrandom(&st.blind_key, sizeof(st.blind_key), 0) != sizeof(st.blind_key))
+			st.blind_key = (uint64_t)(uintptr_t)&st ^ (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ull;
+		if (!st.xrow)
+			fail(&st, "out of memory");
+	}
 	size_t entry_off = 0;
 	bool converged = false;
 	st.forced_long = true;
@@ -819,6 +926,7 @@ out:
 	free(st.prev);
 	free(st.targeted);
 	free(st.map_of);
+	free(st.xrow);
 	free(st.b.p);
 	return img;
 }

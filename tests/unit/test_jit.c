@@ -476,6 +476,19 @@ int main(void)
 	       (last - first + 1) * (uint64_t)progs, inputs, execs, fails);
 	printf("  of which %" PRIu64 " ended in a fault, %" PRIu64 " stopped at a missed packet load\n", faulted,
 	       early);
+	/* Constant blinding changes every immediate's code: the same
+	 * comparison on other seeds with BPFRT_JIT_HARDEN=1. */
+	if (!s) {
+		uint64_t hexecs = 0;
+		int hfails = 0;
+		setenv("BPFRT_JIT_HARDEN", "1", 1);
+		for (uint64_t seed = 101; seed <= 104; seed++)
+			hfails += differential(rt, seed, progs, inputs < 20 ? inputs : 20, &hexecs);
+		unsetenv("BPFRT_JIT_HARDEN");
+		printf("hardened JIT (constant blinding): %" PRIu64 " executions compared, %d failures\n", hexecs,
+		       hfails);
+		fails += hfails;
+	}
 	bpfrt_free(rt);
 	return fails != 0;
 }
