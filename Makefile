@@ -13,7 +13,7 @@ WERROR   = -DBPFRT_WERROR=ON
 MAKEFLAGS += --no-print-directory
 export MAKEFLAGS
 
-.PHONY: all deps build demo test test-random asan tsan fuzz release-check bench bench-interp bench-maps bench-verifier clean
+.PHONY: all deps build demo test test-random asan tsan fuzz release-check bench bench-interp bench-maps bench-verifier bench-net clean
 
 all: build
 
@@ -82,6 +82,11 @@ bench-interp: build
 
 bench-maps: build
 	@$(BUILD)/bench/bpfrt_map_bench
+
+# XDP programs on the frame runner (1 and 2 threads) vs the kernel's
+# BPF_PROG_TEST_RUN: Mpps and ns per packet (bench/RESULTS.md).
+bench-net: build
+	@$(BUILD)/bench/bpfrt_net_bench $(BUILD)/examples
 
 # Verification time, bpfrt's BPF_PROG_LOAD vs the kernel's (needs bpf()).
 bench-verifier: build

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -193,13 +194,20 @@ int bpfrt_vm_run(const struct bpfrt_vm_prog *prog, const struct bpfrt_run_opts *
 		opts = &none;
 	if (opts->nr_args > 5)
 		return vm_fault(diag, -EINVAL, 0, "at most 5 arguments (r1..r5), got %u", opts->nr_args);
-	struct bpfrt_run run = {.rt = prog->rt, .opts = opts, .checked = opts->flags & BPFRT_RUN_CHECKED,
-				.prog = prog};
+	struct bpfrt_run run;
+	memset(&run, 0, offsetof(struct bpfrt_run, regions));
+	run.nr_exit_hooks = 0; /* after regions[]: the memset stops short of it */
+	run.rt = prog->rt;
+	run.opts = opts;
+	run.checked = opts->flags & BPFRT_RUN_CHECKED;
+	run.prog = prog;
 	const uint32_t rw = BPFRT_REGION_READ | BPFRT_REGION_WRITE;
-	int err = add_region(&run, "ctx", opts->ctx, opts->ctx_size, rw);
-	if (!err)
+	/* Regions matter to checked runs only (bpfrt_run_access_ok is true
+	 * for the others): a fast run skips filling the table. */
+	int err = !run.checked ? 0 : add_region(&run, "ctx", opts->ctx, opts->ctx_size, rw);
+	if (!err && run.checked)
 		err = add_region(&run, "packet", opts->packet, opts->packet_size, rw);
-	for (uint32_t i = 0; !err && i < opts->nr_regions; i++)
+	for (uint32_t i = 0; !err && run.checked && i < opts->nr_regions; i++)
 		err = add_region(&run, opts->regions[i].name, opts->regions[i].start,
 				 opts->regions[i].size, opts->regions[i].flags);
 	if (err)

@@ -58,8 +58,11 @@ struct bpfrt_run {
 	struct bpfrt_diag *diag;      /* where a fault inside a callback is told */
 	int cb_err;                   /* first fault inside a callback */
 	uint32_t nr_regions;
-	struct bpfrt_region regions[VM_MAX_REGIONS];
 	uint32_t nr_exit_hooks;
+	/* The tables last: a run clears everything before them
+	 * (bpfrt_vm_run) and reads them only up to their counts, so the 1.4
+	 * KiB they take is not written for every packet. */
+	struct bpfrt_region regions[VM_MAX_REGIONS];
 	struct vm_exit_hook exit_hooks[VM_MAX_EXIT_HOOKS];
 };
 
