@@ -7,6 +7,13 @@ find_program(HOOKS_BPF_CLANG clang-19 DOC "clang for -target bpf (tests/hooks)")
 set(UPROBE_OBJ_DIR ${CMAKE_CURRENT_BINARY_DIR}/uprobe_obj)
 add_executable(uprobe_target uprobe_target.c)
 target_compile_options(uprobe_target PRIVATE -fno-omit-frame-pointer -O1)
+# The traced program stays uninstrumented in sanitizer builds: LeakSanitizer
+# cannot run under ptrace (it fails the target's exit), and a sanitizer
+# runtime would have to load before a preloaded agent.
+if(BPFRT_SANITIZE OR BPFRT_TSAN OR BPFRT_FUZZ)
+  target_compile_options(uprobe_target PRIVATE -fno-sanitize=all)
+  target_link_options(uprobe_target PRIVATE -fno-sanitize=all)
+endif()
 set(UPROBE_OBJECTS)
 if(HOOKS_BPF_CLANG)
   foreach(name uprobe_args helpers_trace)
