@@ -71,6 +71,20 @@ compare() {
 	[[ $out =~ \"matched\":([0-9]+) ]] && MATCHED=${BASH_REMATCH[1]}
 }
 
+# Under AddressSanitizer a bpfrt process costs ~0.2 s of CPU: every other
+# expression (27, spread over the list; the full 54 run in the normal
+# build) and fewer extra runs.
+QUICK=0
+grep -q __asan_init "$BPFRT" && QUICK=1
+if [ "$QUICK" = 1 ]; then
+	ALL=("${EXPRS[@]}")
+	EXPRS=()
+	for i in "${!ALL[@]}"; do
+		[ $((i % 2)) = 0 ] && EXPRS+=("${ALL[$i]}")
+	done
+	echo "sanitizer build: ${#EXPRS[@]} of ${#ALL[@]} expressions"
+fi
+
 n=0
 nonempty=0
 for e in "${EXPRS[@]}"; do
@@ -81,20 +95,26 @@ for e in "${EXPRS[@]}"; do
 	[ "$MATCHED" -gt 0 ] && nonempty=$((nonempty + 1))
 	printf '  %-62s %5s of 4000\n' "'$e'" "$MATCHED"
 done
+EXTRA=('vlan and tcp' 'ip6 and udp' 'ip[6:2] & 0x1fff != 0 or len > 1000')
+ENGINE_EXPRS=('vlan 100 and ip or tcp port 443' 'tcp[tcpflags] & tcp-syn != 0 or icmp6 and ip6[40] == 128')
+if [ "$QUICK" = 1 ]; then
+	EXTRA=('ip6 and udp or vlan and tcp')
+	ENGINE_EXPRS=('vlan 100 and ip or tcp[tcpflags] & tcp-syn != 0')
+fi
 echo "$n of ${#EXPRS[@]} expressions give tcpdump's output, $nonempty match some packets"
-[ "$n" -ge 30 ] || fail "fewer than 30 expressions compared"
-[ "$nonempty" -ge 40 ] || fail "only $nonempty expressions match any packet: the capture lacks variety"
+[ "$QUICK" = 1 ] || [ "$n" -ge 30 ] || fail "fewer than 30 expressions compared"
+[ "$nonempty" -ge $((${#EXPRS[@]} * 3 / 4)) ] || fail "only $nonempty expressions match any packet: the capture lacks variety"
 
 # Other inputs: nanosecond timestamps (written as microseconds, as tcpdump
 # does), the other byte order, pcapng (through libpcap).
 for cap in gen-ns.pcap gen-swapped.pcap gen.pcapng; do
-	for e in 'vlan and tcp' 'ip6 and udp' 'ip[6:2] & 0x1fff != 0 or len > 1000'; do
+	for e in "${EXTRA[@]}"; do
 		compare "$cap" "$DIR/$cap" "$e"
 	done
 done
 # Every engine.
 for engine in interp checked; do
-	for e in 'vlan 100 and ip or tcp port 443' 'tcp[tcpflags] & tcp-syn != 0 or icmp6 and ip6[40] == 128'; do
+	for e in "${ENGINE_EXPRS[@]}"; do
 		compare "--engine $engine" "$DIR/gen.pcap" "$e" --engine "$engine"
 	done
 done
