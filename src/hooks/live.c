@@ -30,7 +30,10 @@
 
 #include <arpa/inet.h>
 #include <linux/if_ether.h>
+#include <linux/ethtool.h>
 #include <linux/if_packet.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 
 #define ETH_HLEN 14
 #define MAX_DEVS 16
@@ -78,6 +81,7 @@ struct bpfrt_live {
 	uint32_t nr_devs, nr_workers;
 	char names[MAX_DEVS][IFNAMSIZ];
 	int ifindex[MAX_DEVS];
+	uint32_t merging[MAX_DEVS]; /* BPFRT_LIVE_GRO | BPFRT_LIVE_LRO: offloads on at open */
 	int tap_fd;
 	char tap_name[IFNAMSIZ];
 	int stop_fd; /* eventfd: readable once the workers must stop */
@@ -300,6 +304,15 @@ static void *worker_main(void *arg)
 			break;
 		if (pfd[l->nr_devs].revents & POLLIN)
 			break;
+		/* An interface going down or away leaves an error on its
+		 * sockets: reading it clears it, or poll would return at once
+		 * forever.  The socket resumes if the interface comes back up. */
+		for (uint32_t i = 0; i < l->nr_devs; i++)
+			if (pfd[i].revents & POLLERR) {
+				int e = 0;
+				socklen_t n = sizeof(e);
+				getsockopt(pfd[i].fd, SOL_SOCKET, SO_ERROR, &e, &n);
+			}
 	}
 	/* Frames that arrived before the stop still get their verdict: the
 	 * kernel hands over a partly filled block when its timer fires. */
@@ -330,6 +343,42 @@ static int open_worker_socks(struct bpfrt_live *l, struct bpfrt_afp_opts *base, 
 	return 0;
 }
 
+static bool ethtool_get(int s, const char *name, uint32_t cmd, uint32_t *out)
+{
+	struct ethtool_value ev = {.cmd = cmd};
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, name, strnlen(name, IFNAMSIZ - 1));
+	ifr.ifr_data = (void *)&ev;
+	if (ioctl(s, SIOCETHTOOL, &ifr))
+		return false;
+	*out = ev.data;
+	return true;
+}
+
+/* GRO and LRO merge frames before AF_PACKET sees them: bpfrt drops what
+ * an XDP frame cannot hold, so callers warn about them. */
+static uint32_t merging_offloads(const char *name)
+{
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return 0;
+	uint32_t v = 0, r = 0;
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, name, strnlen(name, IFNAMSIZ - 1));
+	if (!ioctl(s, SIOCGIFFLAGS, &ifr) && (ifr.ifr_flags & IFF_LOOPBACK)) {
+		close(s); /* loopback hands frames over one by one whatever its GRO flag */
+		return 0;
+	}
+	if (ethtool_get(s, name, ETHTOOL_GGRO, &v) && v)
+		r |= BPFRT_LIVE_GRO;
+	if (ethtool_get(s, name, ETHTOOL_GFLAGS, &v) && (v & ETH_FLAG_LRO))
+		r |= BPFRT_LIVE_LRO;
+	close(s);
+	return r;
+}
+
 static int resolve_devs(struct bpfrt_live *l, const struct bpfrt_live_opts *o, char *err, size_t errlen)
 {
 	if (!o->devs || !o->nr_devs)
@@ -348,6 +397,7 @@ static int resolve_devs(struct bpfrt_live *l, const struct bpfrt_live_opts *o, c
 				return fail(err, errlen, -EINVAL, "device '%s' given twice", n);
 		snprintf(l->names[i], IFNAMSIZ, "%s", n);
 		l->ifindex[i] = (int)idx;
+		l->merging[i] = merging_offloads(n);
 	}
 	l->nr_devs = o->nr_devs;
 	return 0;
@@ -529,6 +579,11 @@ const char *bpfrt_live_dev_name(const struct bpfrt_live *l, uint32_t i, int *ifi
 	if (ifindex)
 		*ifindex = l->ifindex[i];
 	return l->names[i];
+}
+
+uint32_t bpfrt_live_dev_merging(const struct bpfrt_live *l, uint32_t i)
+{
+	return i < l->nr_devs ? l->merging[i] : 0;
 }
 
 const char *bpfrt_live_tap_name(const struct bpfrt_live *l)

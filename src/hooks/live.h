@@ -72,6 +72,12 @@ void bpfrt_live_close(struct bpfrt_live *l);
 uint32_t bpfrt_live_nr_workers(const struct bpfrt_live *l);
 /* The i-th interface's name and index. */
 const char *bpfrt_live_dev_name(const struct bpfrt_live *l, uint32_t i, int *ifindex);
+/* Offloads of the i-th interface that merge frames (as they were at
+ * open): frames over an XDP frame's 3,520 bytes are dropped as oversize,
+ * so a caller should warn.  0 when none or unknown. */
+#define BPFRT_LIVE_GRO 1u
+#define BPFRT_LIVE_LRO 2u
+uint32_t bpfrt_live_dev_merging(const struct bpfrt_live *l, uint32_t i);
 /* The TAP device's name, or NULL. */
 const char *bpfrt_live_tap_name(const struct bpfrt_live *l);
 

@@ -41,7 +41,8 @@ endif()
 
 if(LIVE_BASH)
   add_test(NAME hooks.live_cli
-           COMMAND ${LIVE_BASH} ${CMAKE_CURRENT_SOURCE_DIR}/live_cli.sh $<TARGET_FILE:bpfrt_tool> ${LIVE_OBJ_DIR})
+           COMMAND ${LIVE_BASH} ${CMAKE_CURRENT_SOURCE_DIR}/live_cli.sh $<TARGET_FILE:bpfrt_tool> ${LIVE_OBJ_DIR}
+                   $<TARGET_FILE:netns_tool>)
   set_tests_properties(hooks.live_cli PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 90 LABELS hooks)
 endif()
 if(LIVE_BASH AND EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/netns_xdp.sh)

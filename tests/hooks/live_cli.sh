@@ -11,10 +11,12 @@
 #   - a verdict that is no xdp_action counts as aborted;
 #   - SIGTERM ends it with exit 0 and final counters; without -q a status
 #     line per second on a non-TTY stderr.
-# Usage: live_cli.sh BPFRT OBJDIR
+#   - a warning names an interface whose GRO merges frames.
+# Usage: live_cli.sh BPFRT OBJDIR NETNS_TOOL
 set -u
-BPFRT=${1:?usage: $0 BPFRT OBJDIR}
+BPFRT=${1:?usage: $0 BPFRT OBJDIR NETNS_TOOL}
 OBJDIR=${2:?}
+TOOL=${3:?}
 OBJ=$OBJDIR/live_progs.o
 FAILS=0
 fail() {
@@ -96,6 +98,13 @@ if [ "${LIVE_CLI_INNER:-}" = 1 ]; then
 	stop "odd verdict"
 	[ "$(verdict aborted)" -ge 2 ] && [ "$(num bad_verdicts)" = "$(verdict aborted)" ] ||
 		fail "verdict 7 counts as aborted: $(cat "$W/out")"
+	# GRO on: a warning naming the interface and the fix.
+	"$TOOL" gro-on v1 || fail "gro-on v1"
+	"$BPFRT" net attach xdp file "$OBJ" prog live_pass dev v1 workers 1 >"$W/out" 2>"$W/err" &
+	PID=$!
+	wait_ready v1 || fail "no ring on v1: $(cat "$W/err")"
+	stop "GRO warning"
+	grep -q "^bpfrt: warning: v1 has GRO on: .*ethtool -K v1 gro off$" "$W/err" || fail "no GRO warning: $(cat "$W/err")"
 	[ $FAILS = 0 ] || exit 1
 	exit 0
 fi
@@ -152,7 +161,7 @@ out=$("$BPFRT" -j net attach xdp "$OBJ" dev nosuchdev0 2>/dev/null)
 
 if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null && command -v ping >/dev/null && command -v ip >/dev/null &&
 	unshare -n true 2>/dev/null; then
-	LIVE_CLI_INNER=1 unshare -n bash "$0" "$BPFRT" "$OBJDIR" || FAILS=$((FAILS + 1))
+	LIVE_CLI_INNER=1 unshare -n bash "$0" "$BPFRT" "$OBJDIR" "$TOOL" || FAILS=$((FAILS + 1))
 else
 	echo "live_cli: not root, or no unshare/ping/ip: live runs skipped (errors checked)"
 fi

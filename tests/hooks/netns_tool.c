@@ -4,6 +4,7 @@
  *   netns_tool offload-off IFACE         turn off checksum offload, SG, TSO,
  *                                        GSO and GRO (SIOCETHTOOL, as
  *                                        `ethtool -K IFACE tx off sg off ...`)
+ *   netns_tool gro-on IFACE              turn GRO on
  *   netns_tool tso-off IFACE             the same but checksum offload stays
  *                                        on (frames leave with unfinished
  *                                        TCP/UDP checksums)
@@ -46,18 +47,23 @@ static uint8_t pattern(uint64_t i)
 	return (uint8_t)(i * 131 + (i >> 8) + (i >> 16));
 }
 
-static int ethtool_set(int s, const char *ifname, uint32_t cmd, const char *name)
+static int ethtool_set_to(int s, const char *ifname, uint32_t cmd, const char *name, uint32_t value)
 {
-	struct ethtool_value ev = {.cmd = cmd, .data = 0};
+	struct ethtool_value ev = {.cmd = cmd, .data = value};
 	struct ifreq ifr;
 	memset(&ifr, 0, sizeof(ifr));
 	memcpy(ifr.ifr_name, ifname, strnlen(ifname, IFNAMSIZ - 1));
 	ifr.ifr_data = (void *)&ev;
 	if (ioctl(s, SIOCETHTOOL, &ifr) && errno != EOPNOTSUPP) {
-		fprintf(stderr, "netns_tool: %s: %s off: %s\n", ifname, name, strerror(errno));
+		fprintf(stderr, "netns_tool: %s: %s %s: %s\n", ifname, name, value ? "on" : "off", strerror(errno));
 		return 1;
 	}
 	return 0;
+}
+
+static int ethtool_set(int s, const char *ifname, uint32_t cmd, const char *name)
+{
+	return ethtool_set_to(s, ifname, cmd, name, 0);
 }
 
 static int offload_off(const char *ifname, bool keep_csum)
@@ -246,13 +252,17 @@ int main(int argc, char **argv)
 		return blast(argv[2], atof(argv[3]));
 	if (argc == 3 && !strcmp(argv[1], "offload-off"))
 		return offload_off(argv[2], false);
+	if (argc == 3 && !strcmp(argv[1], "gro-on")) {
+		int s = socket(AF_INET, SOCK_DGRAM, 0);
+		return s < 0 || ethtool_set_to(s, argv[2], ETHTOOL_SGRO, "gro", 1);
+	}
 	if (argc == 3 && !strcmp(argv[1], "tso-off"))
 		return offload_off(argv[2], true);
 	if (argc == 5 && !strcmp(argv[1], "tcp-serve"))
 		return tcp_serve(argv[2], argv[3], strtoull(argv[4], NULL, 0));
 	if (argc == 5 && !strcmp(argv[1], "tcp-send"))
 		return tcp_send(argv[2], argv[3], strtoull(argv[4], NULL, 0));
-	fprintf(stderr, "usage: netns_tool offload-off IFACE | tso-off IFACE | tcp-serve ADDR PORT BYTES | tcp-send ADDR PORT BYTES |\n"
+	fprintf(stderr, "usage: netns_tool offload-off IFACE | tso-off IFACE | gro-on IFACE | tcp-serve ADDR PORT BYTES | tcp-send ADDR PORT BYTES |\n"
 			"                  blast IFACE SECONDS\n");
 	return 2;
 }

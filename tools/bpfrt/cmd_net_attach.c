@@ -289,6 +289,14 @@ static int run(struct cli *cli, struct bpfrt *rt, int prog_fd, const struct atta
 			bpfrt_live_tap_name(l) ? ", pass to tap " : "",
 			bpfrt_live_tap_name(l) ? bpfrt_live_tap_name(l) : "");
 	}
+	for (uint32_t i = 0; !a->quiet && i < a->nr_devs; i++) {
+		uint32_t m = bpfrt_live_dev_merging(l, i);
+		const char *name = bpfrt_live_dev_name(l, i, NULL);
+		if (m)
+			fprintf(stderr, "bpfrt: warning: %s has %s on: the frames it merges are longer than an XDP frame "
+					"and will be dropped (oversize); turn it off: ethtool -K %s %s off\n",
+				name, m & BPFRT_LIVE_GRO ? "GRO" : "LRO", name, m & BPFRT_LIVE_GRO ? "gro" : "lro");
+	}
 	bool tty = isatty(STDERR_FILENO);
 	double t0 = now_s();
 	uint64_t last_rx = 0;
