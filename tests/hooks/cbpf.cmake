@@ -15,6 +15,14 @@ if(HOOKS_PCAP_LIB)
 endif()
 
 add_executable(filter_gen ${CMAKE_CURRENT_LIST_DIR}/filter_gen.c)
+# hooks.cbpf_pcap_oracle: per packet, pcap_offline_filter's result against
+# the translation's (both flavours, every engine) for 37 expressions.
+if(HOOKS_PCAP_LIB)
+  add_executable(test_cbpf_pcap_oracle ${CMAKE_CURRENT_LIST_DIR}/test_cbpf_pcap_oracle.c)
+  target_link_libraries(test_cbpf_pcap_oracle PRIVATE bpfrt_internal ${HOOKS_PCAP_LIB})
+  target_include_directories(test_cbpf_pcap_oracle PRIVATE ${CMAKE_SOURCE_DIR}/tests/unit)
+  add_test(NAME hooks.cbpf_pcap_oracle COMMAND test_cbpf_pcap_oracle $<TARGET_FILE:filter_gen>)
+endif()
 find_program(HOOKS_BASH bash)
 if(HOOKS_BASH)
   add_test(NAME hooks.filter_vs_tcpdump
