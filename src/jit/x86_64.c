@@ -51,6 +51,7 @@ struct jit_state {
 	 * immediate form (BPFRT_OP_COUNT: none), and this compile's key. */
 	uint16_t *xrow;
 	uint64_t blind_key;
+	uint8_t *save;          /* r6-r9 each local call target writes (call_save_masks), or NULL */
 	bool forced_long;
 	size_t abort_off, epilogue_off;
 	uint32_t i; /* slot being lowered */
@@ -257,30 +258,119 @@ static void pop_caller_saved(struct x86_buf *b, bool keep_rax)
 		x86_pop(b, k == 0 && !keep_rax ? X86_R9 : caller_saved[k]);
 }
 
-/* A local call: r6-r9 saved on the native stack, r10 moves down a frame,
- * the depth limit checked as the interpreter does. */
-static void local_call_enter(struct jit_state *st)
+/* r6-r9 as x86 registers, in push order. */
+static const int callee_saved[4] = {X86_RBX, X86_R13, X86_R14, X86_R15};
+
+/* A local call: the r6-r9 the callee may write (mask bit k: r6 + k, see
+ * callee_writes) saved on the native stack, r10 moves down a frame, the
+ * depth limit checked as the interpreter does.  rsp moves by a multiple of
+ * 16 in all (pushes, padding, the return address), so the callee keeps
+ * the caller's alignment for its helper calls. */
+static void local_call_enter(struct jit_state *st, uint8_t mask)
 {
 	struct x86_buf *b = &st->b;
-	x86_push(b, X86_RBX);
-	x86_push(b, X86_R13);
-	x86_push(b, X86_R14);
-	x86_push(b, X86_R15);
+	int pushed = 0;
+	for (int k = 0; k < 4; k++)
+		if (mask & (1u << k)) {
+			x86_push(b, callee_saved[k]);
+			pushed++;
+		}
 	x86_alu_ri(b, true, X86_SUB, X86_RBP, BPFRT_STACK_SIZE);
 	x86_op_rm(b, X86_W, 0x3b, X86_RBP, CTX, CTX_OFF(stack_lo)); /* cmp rbp, [stack_lo] */
 	fault_unless(st, X86_CC_A, JIT_F_DEPTH);
-	x86_alu_ri(b, true, X86_SUB, X86_RSP, 8); /* keeps rsp 16-byte aligned in the callee */
+	if (!(pushed & 1))
+		x86_alu_ri(b, true, X86_SUB, X86_RSP, 8);
 }
 
-static void local_call_leave(struct jit_state *st)
+static void local_call_leave(struct jit_state *st, uint8_t mask)
 {
 	struct x86_buf *b = &st->b;
-	x86_alu_ri(b, true, X86_ADD, X86_RSP, 8);
+	if (!(__builtin_popcount(mask) & 1))
+		x86_alu_ri(b, true, X86_ADD, X86_RSP, 8);
 	x86_alu_ri(b, true, X86_ADD, X86_RBP, BPFRT_STACK_SIZE);
-	x86_pop(b, X86_R15);
-	x86_pop(b, X86_R14);
-	x86_pop(b, X86_R13);
-	x86_pop(b, X86_RBX);
+	for (int k = 3; k >= 0; k--)
+		if (mask & (1u << k))
+			x86_pop(b, callee_saved[k]);
+}
+
+/* Which of r6-r9 (bit k: r6 + k) code reachable from slot entry may
+ * write before it returns, following jumps and fall-through but not into
+ * nested local calls (their call sites save what those callees write).
+ * A tail call (the next program returns here) or anything unexpected
+ * counts as writing all four.  seen: cnt + 1 bytes of scratch. */
+static uint8_t callee_writes(const struct bpfrt_vm_prog *prog, uint32_t entry, uint8_t *seen, uint32_t *stack)
+{
+	memset(seen, 0, prog->cnt + 1);
+	uint32_t sp = 0;
+	uint8_t mask = 0;
+	stack[sp++] = entry;
+	seen[entry] = 1;
+	while (sp) {
+		uint32_t i = stack[--sp];
+		const struct vm_insn *in = &prog->insns[i];
+		uint16_t op = in->op;
+		if (op == VM_OP_TAIL_CALL)
+			return 0xf;
+		if (op == BPFRT_OP_EXIT || op == VM_OP_FELL_OFF || op == VM_OP_LDDW_HI)
+			continue;
+		bool jump = false, cond = false;
+		int64_t rel = 0;
+		if (op < BPFRT_OP_COUNT) {
+			const struct bpfrt_opcode_info *oc = &bpfrt_opcodes[op];
+			if ((oc->flags & BPFRT_OPF_WRITE_DST) && in->dst >= 6 && in->dst <= 9)
+				mask |= (uint8_t)(1u << (in->dst - 6));
+			if (oc->form == BPFRT_F_ATOMIC && in->src >= 6 && in->src <= 9)
+				mask |= (uint8_t)(1u << (in->src - 6));
+			jump = (oc->flags & BPFRT_OPF_JUMP) && op != BPFRT_OP_CALL_LOCAL;
+			cond = oc->flags & BPFRT_OPF_COND;
+			rel = op == BPFRT_OP_JA32 ? in->imm : in->off;
+		} else if (op == VM_OP_LDDW_FUNC) {
+			if (in->dst >= 6 && in->dst <= 9)
+				mask |= (uint8_t)(1u << (in->dst - 6));
+		} else {
+			return 0xf;
+		}
+		uint32_t next[2], n = 0;
+		if (jump) {
+			int64_t t = (int64_t)i + rel + 1;
+			if (t < 0 || t > (int64_t)prog->cnt)
+				return 0xf;
+			next[n++] = (uint32_t)t;
+		}
+		if (!jump || cond)
+			next[n++] = i + (op == BPFRT_OP_LDDW || op == VM_OP_LDDW_FUNC ? 2 : 1);
+		for (uint32_t k = 0; k < n; k++)
+			if (next[k] <= prog->cnt && !seen[next[k]]) {
+				seen[next[k]] = 1;
+				stack[sp++] = next[k];
+			}
+	}
+	return mask;
+}
+
+/* save[t] for every local call target t: the callee's written r6-r9. */
+static uint8_t *call_save_masks(const struct bpfrt_vm_prog *prog)
+{
+	uint32_t cnt = prog->cnt;
+	uint8_t *save = malloc(cnt + 1), *seen = malloc(cnt + 1);
+	uint32_t *stack = malloc((cnt + 1) * sizeof(*stack));
+	if (!save || !seen || !stack) {
+		free(save);
+		save = NULL;
+		goto out;
+	}
+	memset(save, 0xf, cnt + 1);
+	for (uint32_t i = 0; i < cnt; i++) {
+		if (prog->insns[i].op != BPFRT_OP_CALL_LOCAL)
+			continue;
+		int64_t t = (int64_t)i + prog->insns[i].imm + 1;
+		if (t >= 0 && t < (int64_t)cnt)
+			save[t] = callee_writes(prog, (uint32_t)t, seen, stack);
+	}
+out:
+	free(seen);
+	free(stack);
+	return save;
 }
 
 /* r0 = lookup of key r2 in an ARRAY map, inline as the kernel's
@@ -676,11 +766,12 @@ static void emit_insn(struct jit_state *st, const struct vm_insn *in)
 		emit_fault(st, JIT_F_HELPER);
 		break;
 	case BPFRT_OP_CALL_LOCAL: {
-		local_call_enter(st);
+		uint8_t mask = st->save ? st->save[i + in->imm + 1] : 0xf;
+		local_call_enter(st, mask);
 		size_t t = slot_off(st, i + in->imm + 1);
 		x86_u8(b, 0xe8);
 		x86_u32(b, (uint32_t)(int32_t)((int64_t)t - (int64_t)(b->len + 4)));
-		local_call_leave(st);
+		local_call_leave(st, mask);
 		break;
 	}
 	case BPFRT_OP_CALLX: {
@@ -697,9 +788,9 @@ static void emit_insn(struct jit_state *st, const struct vm_insn *in)
 		x86_op_rm(b, 0, 0x80, 7, CTX, CTX_OFF(callx_helper)); /* cmp byte [..], 0 */
 		x86_u8(b, 0);
 		size_t helper = x86_jcc8_fwd(b, X86_CC_NE);
-		local_call_enter(st);
+		local_call_enter(st, 0xf); /* any function: all four saved */
 		x86_call_r(b, X86_R11);
-		local_call_leave(st);
+		local_call_leave(st, 0xf);
 		size_t done = x86_jmp8_fwd(b);
 		x86_bind8(b, helper);
 		x86_load(b, true, X86_R9, CTX, CTX_OFF(run));
@@ -864,6 +955,8 @@ struct jit_image *bpfrt_jit_compile(const struct bpfrt_vm_prog *prog)
 #endif
 	validate(&st);
 	st.map_of = bpfrt_jit_map_consts(prog);
+	if (!st.failed)
+		st.save = call_save_masks(prog);
 	const char *harden = getenv("BPFRT_JIT_HARDEN");
 	if (harden && !strcmp(harden, "1")) {
 		st.xrow = blind_rows();
@@ -927,6 +1020,7 @@ out:
 	free(st.targeted);
 	free(st.map_of);
 	free(st.xrow);
+	free(st.save);
 	free(st.b.p);
 	return img;
 }
