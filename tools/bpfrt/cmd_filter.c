@@ -256,6 +256,12 @@ static int run_read(struct filter_run *r, int fd)
 static int run_all(struct filter_run *r)
 {
 	int fd = strcmp(r->capture, "-") ? open(r->capture, O_RDONLY | O_CLOEXEC) : -1;
+	struct stat st;
+	if (fd >= 0 && (fstat(fd, &st) || !S_ISREG(st.st_mode))) {
+		/* A pipe or device: libpcap already reads it. */
+		close(fd);
+		fd = -1;
+	}
 	if (fd >= 0) {
 		posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 		/* stdio's buffer first: it holds the file header. */
