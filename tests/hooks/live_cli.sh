@@ -3,7 +3,8 @@
 #
 # Any user: bad input gets a clear error naming the culprit and exit 255
 # (missing arguments, unknown device, unknown keyword, modes bpfrt lacks,
-# non-XDP programs, files that are not objects).
+# non-XDP programs, files that are not objects); as root, also a user
+# without CAP_NET_RAW (setpriv to nobody).
 # Root (re-runs itself in a private network namespace, `unshare -n`):
 #   - XDP_PASS into a TAP device: pings on lo reach the program, each passed
 #     frame is written to the TAP (no drops, no write errors);
@@ -158,6 +159,16 @@ check_err "Error: workers: '100000' is not a number" -- net attach xdp "$OBJ" de
 # -j: bpftool's {"error": ...} on stdout.
 out=$("$BPFRT" -j net attach xdp "$OBJ" dev nosuchdev0 2>/dev/null)
 [ "$out" = '{"error":"device '"'nosuchdev0'"' not found"}' ] || fail "-j error: $out"
+
+# Without CAP_NET_RAW: the device and the step that failed.
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null &&
+	setpriv --reuid=65534 --regid=65534 --clear-groups test -r "$OBJ" -a -x "$BPFRT"; then
+	err=$(cd / && setpriv --reuid=65534 --regid=65534 --clear-groups "$BPFRT" net attach xdp file "$OBJ" \
+		prog live_pass dev lo 2>&1 >/dev/null)
+	rc=$?
+	[ $rc = 255 ] && [ "$err" = "Error: device 'lo': socket(AF_PACKET): Operation not permitted" ] ||
+		fail "unprivileged attach: exit $rc, '$err'"
+fi
 
 if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null && command -v ping >/dev/null && command -v ip >/dev/null &&
 	unshare -n true 2>/dev/null; then
