@@ -1,6 +1,6 @@
 /* packet.c — helpers on the packet of XDP and skb programs:
  * bpf_xdp_adjust_head, bpf_xdp_adjust_meta, bpf_xdp_adjust_tail,
- * bpf_skb_load_bytes, bpf_redirect.
+ * bpf_skb_load_bytes, bpf_redirect, bpf_redirect_map.
  *
  * The run's packet region says where the packet's buffer is: for XDP the
  * whole frame (headroom, data, tailroom; test_run.c and the hooks lay it
@@ -166,8 +166,42 @@ static uint64_t h_redirect(uint64_t ifindex, uint64_t flags, uint64_t r3, uint64
 	return xdp ? XDP_REDIRECT : 7 /* TC_ACT_REDIRECT */;
 }
 
+/* bpf_redirect_map(map, key, flags), XDP only (the kernel's
+ * __bpf_xdp_redirect_map): the low two bits of flags are the verdict when
+ * the key has no device, BPF_F_BROADCAST / BPF_F_EXCLUDE_INGRESS are
+ * DEVMAP's only other flags (XDP_ABORTED for anything else); a hit records
+ * map, key and the device's ifindex and gives XDP_REDIRECT; a broadcast
+ * always redirects, to the whole map. */
+static uint64_t h_redirect_map(uint64_t r1, uint64_t key, uint64_t flags, uint64_t r4, uint64_t r5,
+			       struct bpfrt_run *run)
+{
+	(void)r4, (void)r5;
+	const uint64_t actions = XDP_ABORTED | XDP_DROP | XDP_PASS | XDP_TX;
+	struct bpfrt_map *map = (struct bpfrt_map *)(uintptr_t)r1;
+	const struct bpfrt_prog *p = run->prog ? run->prog->owner : NULL;
+	bool xdp;
+	struct bpfrt_redirect_info *ri = redirect_info(run, &xdp);
+	if (!p || !bpfrt_prog_uses_map(p, map))
+		return XDP_ABORTED;
+	bool dev = map->type == BPF_MAP_TYPE_DEVMAP || map->type == BPF_MAP_TYPE_DEVMAP_HASH;
+	uint64_t allowed = actions | (dev ? (uint64_t)(BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS) : 0);
+	if (flags & ~allowed)
+		return XDP_ABORTED;
+	uint32_t k = (uint32_t)key;
+	const uint32_t *val = dev ? map->ops->lookup(map, &k) : NULL;
+	bool broadcast = flags & BPF_F_BROADCAST;
+	if (!val && !broadcast)
+		return flags & actions;
+	if (ri)
+		*ri = (struct bpfrt_redirect_info){.ifindex = val && !broadcast ? *val : 0, .tgt_index = k,
+						   .map_type = map->type, .map_id = map->obj.id,
+						   .flags = broadcast ? flags : 0};
+	return XDP_REDIRECT;
+}
+
 void bpfrt_helpers_register_packet(struct bpfrt *rt)
 {
+	bpfrt_register_helper(rt, BPF_FUNC_redirect_map, "redirect_map", h_redirect_map);
 	bpfrt_register_helper(rt, BPF_FUNC_redirect, "redirect", h_redirect);
 	bpfrt_register_helper(rt, BPF_FUNC_xdp_adjust_head, "xdp_adjust_head", h_xdp_adjust_head);
 	bpfrt_register_helper(rt, BPF_FUNC_xdp_adjust_meta, "xdp_adjust_meta", h_xdp_adjust_meta);

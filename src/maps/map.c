@@ -43,6 +43,9 @@ const struct bpfrt_map_ops *bpfrt_map_ops_for(uint32_t map_type)
 		return &bpfrt_stack_map_ops;
 	case BPF_MAP_TYPE_BLOOM_FILTER:
 		return &bpfrt_bloom_filter_map_ops;
+	case BPF_MAP_TYPE_DEVMAP:
+	case BPF_MAP_TYPE_DEVMAP_HASH:
+		return &bpfrt_devmap_map_ops;
 	default:
 		return NULL;
 	}

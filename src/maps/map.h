@@ -138,6 +138,9 @@ extern const struct bpfrt_map_ops bpfrt_lpm_trie_map_ops;
 extern const struct bpfrt_map_ops bpfrt_queue_map_ops;
 extern const struct bpfrt_map_ops bpfrt_stack_map_ops;
 extern const struct bpfrt_map_ops bpfrt_bloom_filter_map_ops;
+/* DEVMAP and DEVMAP_HASH (devmap.c): the array and hash families with the
+ * kernel's device-value rules. */
+extern const struct bpfrt_map_ops bpfrt_devmap_map_ops;
 
 /* Ring buffers (ringbuf.c): reserve/commit for producers, consume for the
  * application side. */

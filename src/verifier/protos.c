@@ -182,6 +182,9 @@ static const struct vf_helper_proto protos[] = {
 	 * XDP's versions differ in flags and verdicts (helpers/packet.c). */
 	[BPF_FUNC_redirect] = {"bpf_redirect", RET_INTEGER, A(ARG_ANYTHING, ARG_ANYTHING), ANY,
 			       .prog_types = PT_TC | PT(XDP)},
+	[BPF_FUNC_redirect_map] = {"bpf_redirect_map", RET_INTEGER, A(ARG_CONST_MAP_PTR, ARG_ANYTHING, ARG_ANYTHING),
+				   ANY, .prog_types = PT(XDP),
+				   .map_types = MT(DEVMAP) | MT(DEVMAP_HASH) | MT(CPUMAP) | MT(XSKMAP)},
 };
 
 const struct vf_helper_proto *vf_helper_proto(uint32_t id)

@@ -2,7 +2,8 @@
  * programs: the XDP frame's limits (headroom for bpf_xdp_adjust_head and
  * _meta, tailroom for _tail, each one byte past the limit refused with
  * -EINVAL / -EACCES), the frame handed back after rewrites, verdicts and
- * faults, bpf_redirect's target in the result (XDP and tc), the runner's
+ * faults, bpf_redirect's and bpf_redirect_map's (DEVMAP) target in the
+ * result (XDP and tc), the runner's
  * CPU identity in bpf_get_smp_processor_id, per-CPU maps filled per
  * runner from two threads, tc's skb view, and refused arguments.
  * `hooks.xdp_<part>` runs one part (argv[1]); no argument runs all.
@@ -178,6 +179,45 @@ static void test_redirect(void)
 	CHECK(res.redirect.ifindex == 0, "stale redirect");
 }
 
+/* bpf_redirect_map on a DEVMAP: the device's ifindex, the map and key in
+ * the result; a miss gives the fallback action and no target. */
+static void test_redirect_map(void)
+{
+	union bpf_attr a;
+	memset(&a, 0, sizeof(a));
+	a.map_type = BPF_MAP_TYPE_DEVMAP;
+	a.key_size = 4;
+	a.value_size = 4;
+	a.max_entries = 8;
+	int map = bpfrt_bpf(rt, BPF_MAP_CREATE, &a, sizeof(a));
+	uint32_t key = 3, lo = 1;
+	memset(&a, 0, sizeof(a));
+	a.map_fd = (uint32_t)map;
+	a.key = (uintptr_t)&key;
+	a.value = (uintptr_t)&lo;
+	CHECK(map >= 0 && bpfrt_bpf(rt, BPF_MAP_UPDATE_ELEM, &a, sizeof(a)) == 0, "devmap with loopback");
+	int fds[1] = {map};
+	for (uint32_t k = 3; k <= 4; k++) {
+		char text[128];
+		snprintf(text, sizeof(text), "r1 = -1 ll\nr2 = %u\nr3 = 2\ncall 51\nexit\n", k);
+		int fd = load(text, BPF_PROG_TYPE_XDP, fds, 1);
+		struct bpfrt_pkt_runner r;
+		struct bpfrt_pkt_result res;
+		CHECK(fd >= 0 && bpfrt_pkt_runner_init(&r, rt, fd, 0) == 0, "runner");
+		CHECK(bpfrt_pkt_run(&r, pkt, 64, NULL, &res) == 0, "run");
+		if (k == 3)
+			CHECK(res.verdict == XDP_REDIRECT && res.redirect.ifindex == 1 && res.redirect.tgt_index == 3 &&
+				      res.redirect.map_type == BPF_MAP_TYPE_DEVMAP && res.redirect.map_id != 0,
+			      "hit: verdict %u ifindex %u key %u type %u", res.verdict, res.redirect.ifindex,
+			      res.redirect.tgt_index, res.redirect.map_type);
+		else
+			CHECK(res.verdict == XDP_PASS && res.redirect.ifindex == 0, "miss: verdict %u", res.verdict);
+		bpfrt_pkt_runner_fini(&r);
+		bpfrt_close(rt, fd);
+	}
+	bpfrt_close(rt, map);
+}
+
 static void test_tc(void)
 {
 	/* r0 = skb->len; the frame comes back from the Ethernet header. */
@@ -289,7 +329,8 @@ static const struct {
 	void (*fn)(void);
 } parts[] = {
 	{"headroom", test_headroom}, {"tailroom", test_tailroom}, {"frame", test_frame},
-	{"verdicts", test_verdicts}, {"redirect", test_redirect}, {"tc", test_tc},
+	{"verdicts", test_verdicts}, {"redirect", test_redirect}, {"redirect_map", test_redirect_map},
+	{"tc", test_tc},
 	{"cpu", test_cpu},	     {"percpu", test_percpu},	  {"bad", test_bad},
 };
 

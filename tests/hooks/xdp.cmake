@@ -9,7 +9,7 @@
 add_executable(test_xdp test_xdp.c)
 target_link_libraries(test_xdp PRIVATE bpfrt_internal Threads::Threads)
 target_include_directories(test_xdp PRIVATE ${CMAKE_SOURCE_DIR}/tests/unit)
-foreach(part headroom tailroom frame verdicts redirect tc cpu percpu bad)
+foreach(part headroom tailroom frame verdicts redirect redirect_map tc cpu percpu bad)
   add_test(NAME hooks.xdp_${part} COMMAND test_xdp ${part})
   set_tests_properties(hooks.xdp_${part} PROPERTIES TIMEOUT 30 LABELS hooks)
 endforeach()
@@ -36,3 +36,9 @@ if(XDP_LIBBPF_FOUND AND XDP_CLANG)
             ${CMAKE_BINARY_DIR}/examples/lb.o)
   set_tests_properties(kernel.xdp_lb_diff PROPERTIES TIMEOUT 120 LABELS "kernel;hooks" SKIP_RETURN_CODE 77)
 endif()
+
+# DEVMAP / DEVMAP_HASH and bpf_redirect(_map) against the host kernel.
+add_executable(devmap_diff devmap_diff.c)
+target_link_libraries(devmap_diff PRIVATE bpfrt_internal)
+add_test(NAME kernel.devmap_diff COMMAND devmap_diff)
+set_tests_properties(kernel.devmap_diff PROPERTIES TIMEOUT 30 LABELS "kernel;hooks" SKIP_RETURN_CODE 77)
