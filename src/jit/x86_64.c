@@ -52,6 +52,7 @@ struct jit_state {
 	uint16_t *xrow;
 	uint64_t blind_key;
 	uint8_t *save;          /* r6-r9 each local call target writes (call_save_masks), or NULL */
+	bool bmi2;              /* the CPU has BMI2: register shifts as shlx/shrx/sarx */
 	bool forced_long;
 	size_t abort_off, epilogue_off;
 	uint32_t i; /* slot being lowered */
@@ -211,7 +212,9 @@ static void emit_shift(struct jit_state *st, bool w, enum x86_shift op, bool is_
 			x86_mov_rr(b, false, dst, dst);
 		return;
 	}
-	if (src == X86_RCX) {
+	if (st->bmi2) { /* no rcx juggling: shlx dst, dst, src */
+		x86_shiftx(b, w, op, dst, dst, src);
+	} else if (src == X86_RCX) {
 		x86_shift_cl(b, w, op, dst);
 	} else if (dst == X86_RCX) {
 		x86_mov_rr(b, true, X86_R11, X86_RCX);
@@ -957,6 +960,9 @@ struct jit_image *bpfrt_jit_compile(const struct bpfrt_vm_prog *prog)
 	st.map_of = bpfrt_jit_map_consts(prog);
 	if (!st.failed)
 		st.save = call_save_masks(prog);
+#if defined(__x86_64__)
+	st.bmi2 = __builtin_cpu_supports("bmi2") && !getenv("BPFRT_JIT_NO_BMI2");
+#endif
 	const char *harden = getenv("BPFRT_JIT_HARDEN");
 	if (harden && !strcmp(harden, "1")) {
 		st.xrow = blind_rows();

@@ -177,6 +177,17 @@ void x86_shift_cl(struct x86_buf *b, bool w, enum x86_shift op, int dst)
 	x86_op_rr(b, w ? X86_W : 0, 0xd3, op, dst);
 }
 
+void x86_shiftx(struct x86_buf *b, bool w, enum x86_shift op, int dst, int src, int cnt)
+{
+	/* VEX.LZ.pp.0F38.W F7 /r, vvvv = cnt; pp: 66 shlx, F3 sarx, F2 shrx. */
+	uint8_t pp = op == X86_SHL ? 1 : op == X86_SAR ? 2 : 3;
+	x86_u8(b, 0xc4);
+	x86_u8(b, (uint8_t)(((dst & 8) ? 0 : 0x80) | 0x40 | ((src & 8) ? 0 : 0x20) | 0x02));
+	x86_u8(b, (uint8_t)((w ? 0x80 : 0) | ((~cnt & 0xf) << 3) | pp));
+	x86_u8(b, 0xf7);
+	x86_u8(b, (uint8_t)(0xc0 | ((dst & 7) << 3) | (src & 7)));
+}
+
 void x86_load(struct x86_buf *b, bool w, int dst, int base, int32_t disp)
 {
 	x86_op_rm(b, w ? X86_W : 0, 0x8b, dst, base, disp);

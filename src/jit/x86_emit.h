@@ -62,6 +62,9 @@ void x86_test_rr(struct x86_buf *b, bool w, int a, int c);
 void x86_test_ri(struct x86_buf *b, bool w, int a, int32_t imm);
 void x86_shift_ri(struct x86_buf *b, bool w, enum x86_shift op, int dst, uint8_t n);
 void x86_shift_cl(struct x86_buf *b, bool w, enum x86_shift op, int dst);
+/* BMI2 shlx/shrx/sarx: dst = src shifted by cnt (any registers; the count
+ * masked to 5 or 6 bits like shl by cl; the 32-bit form zero-extends). */
+void x86_shiftx(struct x86_buf *b, bool w, enum x86_shift op, int dst, int src, int cnt);
 void x86_load(struct x86_buf *b, bool w, int dst, int base, int32_t disp);  /* mov r, [m] */
 void x86_store(struct x86_buf *b, bool w, int base, int32_t disp, int src); /* mov [m], r */
 void x86_lea(struct x86_buf *b, int dst, int base, int32_t disp);
