@@ -1,4 +1,5 @@
-/* stack.c — bpf_get_stack: the current task's call stack through frame
+/* stack.c — bpf_get_stack and bpf_get_stackid (into a STACK_TRACE map,
+ * maps/stack_trace.c): the current task's call stack through frame
  * pointers, with the kernel's rules (__bpf_get_stack): flags are the skip
  * count (BPF_F_SKIP_FIELD_MASK) and BPF_F_USER_STACK / BPF_F_USER_BUILD_ID
  * only (-EINVAL otherwise); a build-id request without USER_STACK is
@@ -22,6 +23,7 @@
 #include "helpers/helpers.h"
 #include "helpers/tracing.h"
 #include "core/prog.h"
+#include "maps/map.h"
 #include "vm/vm.h"
 
 #include <errno.h>
@@ -133,7 +135,37 @@ clear:
 	return (uint64_t)(int64_t)err;
 }
 
+/* bpf_get_stackid(ctx, map, flags): the stack into a STACK_TRACE map, its
+ * id back; the kernel's rules (bpf_get_stackid): flags are the skip count,
+ * BPF_F_USER_STACK, BPF_F_FAST_STACK_CMP, BPF_F_REUSE_STACKID (-EINVAL
+ * otherwise); no frames past the skip is -EFAULT; a different stack in the
+ * bucket is -EEXIST without REUSE_STACKID. */
+static uint64_t h_get_stackid(uint64_t ctx, uint64_t map_ptr, uint64_t flags, uint64_t d, uint64_t e,
+			      struct bpfrt_run *run)
+{
+	(void)d, (void)e;
+	const struct bpfrt_prog *p = run->prog ? run->prog->owner : NULL;
+	struct bpfrt_map *map = (struct bpfrt_map *)(uintptr_t)map_ptr;
+	if (!p || !bpfrt_prog_uses_map(p, map) || map->type != BPF_MAP_TYPE_STACK_TRACE)
+		return (uint64_t)-EINVAL;
+	if (flags & ~(uint64_t)(BPF_F_SKIP_FIELD_MASK | BPF_F_USER_STACK | BPF_F_FAST_STACK_CMP | BPF_F_REUSE_STACKID))
+		return (uint64_t)-EINVAL;
+	uint32_t skip = (uint32_t)(flags & BPF_F_SKIP_FIELD_MASK);
+	uint64_t ips[PERF_MAX_STACK];
+	uint32_t got = 0;
+	if (flags & BPF_F_USER_STACK) {
+		const uint64_t *regs = run_regs(run, ctx);
+		if (!regs)
+			return (uint64_t)-EFAULT;
+		got = walk_user(bpfrt_run_task(run), regs, ips, PERF_MAX_STACK);
+	}
+	if (got <= skip)
+		return (uint64_t)-EFAULT;
+	return (uint64_t)(int64_t)bpfrt_stack_trace_store(map, ips + skip, got - skip, flags);
+}
+
 void bpfrt_helpers_register_stack(struct bpfrt *rt)
 {
 	bpfrt_register_helper(rt, BPF_FUNC_get_stack, "get_stack", h_get_stack);
+	bpfrt_register_helper(rt, BPF_FUNC_get_stackid, "get_stackid", h_get_stackid);
 }

@@ -46,6 +46,8 @@ const struct bpfrt_map_ops *bpfrt_map_ops_for(uint32_t map_type)
 	case BPF_MAP_TYPE_DEVMAP:
 	case BPF_MAP_TYPE_DEVMAP_HASH:
 		return &bpfrt_devmap_map_ops;
+	case BPF_MAP_TYPE_STACK_TRACE:
+		return &bpfrt_stack_trace_map_ops;
 	default:
 		return NULL;
 	}

@@ -141,6 +141,11 @@ extern const struct bpfrt_map_ops bpfrt_bloom_filter_map_ops;
 /* DEVMAP and DEVMAP_HASH (devmap.c): the array and hash families with the
  * kernel's device-value rules. */
 extern const struct bpfrt_map_ops bpfrt_devmap_map_ops;
+extern const struct bpfrt_map_ops bpfrt_stack_trace_map_ops;
+/* bpf_get_stackid's store (stack_trace.c): nr addresses (cut to the map's
+ * depth) into the bucket their hash picks; the id, or -EEXIST (another
+ * stack there, no BPF_F_REUSE_STACKID), -EFAULT (no addresses). */
+int bpfrt_stack_trace_store(struct bpfrt_map *map, const uint64_t *ips, uint32_t nr, uint64_t flags);
 
 /* Ring buffers (ringbuf.c): reserve/commit for producers, consume for the
  * application side. */

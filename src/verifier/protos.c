@@ -159,6 +159,8 @@ static const struct vf_helper_proto protos[] = {
 	[BPF_FUNC_get_stack] = {"bpf_get_stack", RET_INTEGER,
 				A(ARG_PTR_TO_CTX, ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE_OR_ZERO, ARG_ANYTHING), ANY,
 				.flags = VF_GPL_ONLY, .prog_types = PT_TRACING},
+	[BPF_FUNC_get_stackid] = {"bpf_get_stackid", RET_INTEGER, A(ARG_PTR_TO_CTX, ARG_CONST_MAP_PTR, ARG_ANYTHING), ANY,
+				  .flags = VF_GPL_ONLY, .prog_types = PT_TRACING, .map_types = MT(STACK_TRACE)},
 	[BPF_FUNC_get_ns_current_pid_tgid] = {"bpf_get_ns_current_pid_tgid", RET_INTEGER,
 					      A(ARG_ANYTHING, ARG_ANYTHING, ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE), ANY},
 	[BPF_FUNC_get_attach_cookie] = {"bpf_get_attach_cookie", RET_INTEGER, A(ARG_PTR_TO_CTX), ANY,

@@ -222,3 +222,24 @@ int in_uprobe(struct pt_regs *ctx)
 	put(5, BPF_CORE_READ(ctx, ip));
 	return 0;
 }
+
+/* bpf_get_stackid into a one-bucket STACK_TRACE map: flags from cfg[1],
+ * the result in out.ret (bpfrt test-runs it on crafted pt_regs). */
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, 1);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, 4 * sizeof(__u64));
+} stacks SEC(".maps");
+
+SEC("uprobe")
+int stackid_regs(struct pt_regs *ctx)
+{
+	__u32 k0 = 0, k1 = 1;
+	__u64 *flags = bpf_map_lookup_elem(&cfg, &k1);
+	struct stack_out *o = bpf_map_lookup_elem(&out, &k0);
+	if (!flags || !o)
+		return 0;
+	o->ret = bpf_get_stackid(ctx, &stacks, *flags);
+	return 0;
+}

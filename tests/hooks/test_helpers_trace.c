@@ -8,6 +8,8 @@
  *     (skipped without libbpf or bpf());
  *  3. bpf_get_stack on crafted struct pt_regs and frames (KPROBE test run):
  *     frame-pointer walk, skip, truncation, build-id form, -EFAULT/-EINVAL;
+ *     bpf_get_stackid into a STACK_TRACE map (ids, collisions, REUSE,
+ *     syscall lookup/delete/next), map creation against the kernel's;
  *  4. in a uprobe on uprobe_target under ptrace: the task is the tracee (its
  *     parent is this process), the cookie is the attachment's, the stack
  *     starts at the probed address (skips 77 where ptrace is refused).
@@ -20,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -227,6 +230,104 @@ static void test_stack(struct bpfrt *rt, struct bpfrt_object *obj)
 	CHECK(o.ret == 8 && o.ips[0] == 0x1111 && o.ips[1] == 0, "bad frame pointer: %lld", (long long)o.ret);
 }
 
+/* 3b. bpf_get_stackid and the STACK_TRACE map: one bucket, so a second,
+ * different stack collides. */
+static int64_t stackid_case(struct bpfrt *rt, struct bpfrt_object *obj, uint64_t flags, const uint64_t *regs)
+{
+	int cfg = bpfrt_object_map_fd(bpfrt_object_find_map_by_name(obj, "cfg"));
+	int out = bpfrt_object_map_fd(bpfrt_object_find_map_by_name(obj, "out"));
+	map_set(rt, cfg, 1, &flags);
+	uint32_t ret;
+	CHECK(bpfrt_test_run(rt, prog_fd(obj, "stackid_regs"), (void *)regs, 21 * 8, &ret) == 0, "stackid run");
+	struct stack_out o;
+	map_get(rt, out, 0, &o);
+	return o.ret;
+}
+
+static void test_stackid(struct bpfrt *rt, struct bpfrt_object *obj)
+{
+	static uint64_t frames[6];
+	frames[0] = (uintptr_t)&frames[2], frames[1] = 0x2222;
+	frames[2] = (uintptr_t)&frames[4], frames[3] = 0x3333;
+	frames[4] = 0, frames[5] = 0x4444;
+	uint64_t regs[21] = {0};
+	regs[16] = 0x1111;
+	regs[4] = (uintptr_t)&frames[0];
+	int map = bpfrt_object_map_fd(bpfrt_object_find_map_by_name(obj, "stacks"));
+	CHECK(stackid_case(rt, obj, BPF_F_USER_STACK, regs) == 0, "first stack: id 0");
+	CHECK(stackid_case(rt, obj, BPF_F_USER_STACK, regs) == 0, "the same stack: the same id");
+	uint64_t v[4];
+	uint32_t id = 0;
+	union bpf_attr a;
+	memset(&a, 0, sizeof(a));
+	a.map_fd = (uint32_t)map;
+	a.key = (uintptr_t)&id;
+	a.value = (uintptr_t)v;
+	CHECK(bpfrt_bpf(rt, BPF_MAP_LOOKUP_ELEM, &a, sizeof(a)) == 0 && v[0] == 0x1111 && v[3] == 0x4444,
+	      "lookup of the stack: %llx %llx", (unsigned long long)v[0], (unsigned long long)v[3]);
+	CHECK(stackid_case(rt, obj, BPF_F_USER_STACK | 1, regs) == -EEXIST, "another stack in the bucket: -EEXIST");
+	CHECK(stackid_case(rt, obj, BPF_F_USER_STACK | 1 | BPF_F_REUSE_STACKID, regs) == 0, "REUSE_STACKID");
+	CHECK(bpfrt_bpf(rt, BPF_MAP_LOOKUP_ELEM, &a, sizeof(a)) == 0 && v[0] == 0x2222 && v[3] == 0,
+	      "the replaced stack, zero-padded: %llx %llx", (unsigned long long)v[0], (unsigned long long)v[3]);
+	CHECK(stackid_case(rt, obj, BPF_F_USER_STACK | 9, regs) == -EFAULT, "skip past the frames: -EFAULT");
+	CHECK(stackid_case(rt, obj, 0, regs) == -EFAULT, "no kernel frames: -EFAULT");
+	CHECK(stackid_case(rt, obj, BPF_F_USER_STACK | BPF_F_USER_BUILD_ID, regs) == -EINVAL, "bad flag: -EINVAL");
+	CHECK(bpfrt_bpf(rt, BPF_MAP_UPDATE_ELEM, &a, sizeof(a)) == -EINVAL, "update: -EINVAL");
+	uint32_t next = 7;
+	a.next_key = (uintptr_t)&next;
+	CHECK(bpfrt_bpf(rt, BPF_MAP_GET_NEXT_KEY, &a, sizeof(a)) == -ENOENT, "next after the only id");
+	a.key = 0; /* from the start */
+	CHECK(bpfrt_bpf(rt, BPF_MAP_GET_NEXT_KEY, &a, sizeof(a)) == 0 && next == 0, "first id: %u", next);
+	union bpf_attr d;
+	memset(&d, 0, sizeof(d));
+	d.map_fd = (uint32_t)map;
+	d.key = (uintptr_t)&id;
+	CHECK(bpfrt_bpf(rt, BPF_MAP_DELETE_ELEM, &d, sizeof(d)) == 0, "delete");
+	CHECK(bpfrt_bpf(rt, BPF_MAP_DELETE_ELEM, &d, sizeof(d)) == -ENOENT, "delete again: -ENOENT");
+	a.key = (uintptr_t)&id;
+	a.value = (uintptr_t)v;
+	CHECK(bpfrt_bpf(rt, BPF_MAP_LOOKUP_ELEM, &a, sizeof(a)) == -ENOENT, "lookup after delete");
+}
+
+/* BPF_MAP_CREATE of STACK_TRACE maps: bpfrt's answers against the
+ * kernel's (raw bpf(2)) for good and bad attributes. */
+static void test_stack_map_create(struct bpfrt *rt)
+{
+	static const struct {
+		uint32_t key, value, entries, flags;
+	} cases[] = {
+		{4, 8 * 16, 64, 0}, {4, 8 * 127, 4, 0}, {4, 8 * 128, 4, 0}, {8, 64, 4, 0}, {4, 12, 4, 0},
+		{4, 4, 4, 0},       {4, 64, 0, 0},      {4, 32 * 4, 4, BPF_F_STACK_BUILD_ID}, {4, 40, 4, BPF_F_STACK_BUILD_ID},
+		{4, 64, 4, BPF_F_MMAPABLE},
+	};
+	int agree = 0, n = (int)(sizeof(cases) / sizeof(cases[0]));
+	for (int i = 0; i < n; i++) {
+		union bpf_attr a;
+		memset(&a, 0, sizeof(a));
+		a.map_type = BPF_MAP_TYPE_STACK_TRACE;
+		a.key_size = cases[i].key;
+		a.value_size = cases[i].value;
+		a.max_entries = cases[i].entries;
+		a.map_flags = cases[i].flags;
+		int ours = bpfrt_bpf(rt, BPF_MAP_CREATE, &a, sizeof(a));
+		int kfd = (int)syscall(__NR_bpf, BPF_MAP_CREATE, &a, sizeof(a));
+		int kernel = kfd >= 0 ? 0 : -errno;
+		if (kfd >= 0)
+			close(kfd);
+		if (kernel == -EPERM || kernel == -ENOSYS) {
+			printf("stack map create: kernel side skipped (%s)\n", strerror(-kernel));
+			return;
+		}
+		CHECK((ours >= 0) == (kernel == 0) && (ours >= 0 || ours == kernel),
+		      "STACK_TRACE create key %u value %u entries %u flags %#x: bpfrt %d, kernel %d", cases[i].key,
+		      cases[i].value, cases[i].entries, cases[i].flags, ours, kernel);
+		agree += (ours >= 0) == (kernel == 0) && (ours >= 0 || ours == kernel);
+		if (ours >= 0)
+			bpfrt_close(rt, ours);
+	}
+	printf("stack map create: %d/%d cases agree with the kernel\n", agree, n);
+}
+
 /* 4. In a uprobe on a traced process. */
 static int test_uprobe(struct bpfrt *rt, struct bpfrt_object *obj, const char *target)
 {
@@ -289,6 +390,8 @@ int main(int argc, char **argv)
 	test_bpfrt_raw(rt, obj, ours);
 	test_kernel(path, ours);
 	test_stack(rt, obj);
+	test_stackid(rt, obj);
+	test_stack_map_create(rt);
 	int skip = test_uprobe(rt, obj, argv[2]);
 	bpfrt_object_close(obj);
 	bpfrt_free(rt);
