@@ -16,7 +16,7 @@ if(BPFRT_SANITIZE OR BPFRT_TSAN OR BPFRT_FUZZ)
 endif()
 set(UPROBE_OBJECTS)
 if(HOOKS_BPF_CLANG)
-  foreach(name uprobe_args helpers_trace)
+  foreach(name uprobe_args helpers_trace uprobe_libc)
     set(out ${UPROBE_OBJ_DIR}/${name}.o)
     add_custom_command(OUTPUT ${out}
       COMMAND ${CMAKE_COMMAND} -E make_directory ${UPROBE_OBJ_DIR}
@@ -88,6 +88,11 @@ add_test(NAME hooks.bootstrap_like COMMAND test_bootstrap_like ${BOOTSTRAP_OBJ})
 set_tests_properties(hooks.bootstrap_like PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 60 LABELS hooks)
 
 # bpfrt trace running uprobe programs (tools/bpfrt/cmd_trace.c + the set).
+if(BPFRT_SANITIZE OR BPFRT_TSAN OR BPFRT_FUZZ)
+  set(UPROBE_CLI_AGENT "")
+else()
+  set(UPROBE_CLI_AGENT $<TARGET_FILE:bpfrt_agent>)
+endif()
 add_test(NAME hooks.uprobe_cli COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/test_uprobe_cli.sh $<TARGET_FILE:bpfrt_tool>
-         ${UPROBE_OBJ_DIR} $<TARGET_FILE:uprobe_target>)
+         ${UPROBE_OBJ_DIR} $<TARGET_FILE:uprobe_target> ${UPROBE_CLI_AGENT})
 set_tests_properties(hooks.uprobe_cli PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 60 LABELS "hooks;cli")
