@@ -70,8 +70,14 @@ int bpfrt_read_nofault(void *dst, const void *src, size_t n)
 	return 0;
 }
 
+/* Reads go through a small bounce buffer so that nothing past the NUL is
+ * written to dst: the kernel's bpf_probe_read_*_str leave those bytes
+ * alone, and programs rely on it (a zeroed key buffer stays zero-padded). */
+#define STR_STEP 256u
+
 long bpfrt_read_str_nofault(char *dst, const void *src, size_t n)
 {
+	char bounce[STR_STEP];
 	size_t done = 0;
 	if (!n)
 		return 0;
@@ -80,11 +86,15 @@ long bpfrt_read_str_nofault(char *dst, const void *src, size_t n)
 		size_t chunk = PAGE - (a % PAGE);
 		if (chunk > n - done)
 			chunk = n - done;
-		if (copy_some(dst + done, (const void *)a, chunk) != chunk)
+		if (chunk > STR_STEP)
+			chunk = STR_STEP;
+		if (copy_some(bounce, (const void *)a, chunk) != chunk)
 			return -EFAULT;
-		char *nul = memchr(dst + done, 0, chunk);
+		char *nul = memchr(bounce, 0, chunk);
+		size_t take = nul ? (size_t)(nul - bounce) + 1 : chunk;
+		memcpy(dst + done, bounce, take);
 		if (nul)
-			return (long)(nul - dst) + 1;
+			return (long)(done + take);
 		done += chunk;
 	}
 	dst[n - 1] = 0;
@@ -113,9 +123,10 @@ static int task_read(const struct bpfrt_task *t, void *dst, uint64_t src, size_t
 }
 
 /* As bpfrt_read_str_nofault, from the task: page by page, so a string that
- * ends before an unmapped page reads. */
+ * ends before an unmapped page reads; nothing past the NUL is written. */
 static long task_read_str(const struct bpfrt_task *t, char *dst, uint64_t src, size_t n)
 {
+	char bounce[STR_STEP];
 	size_t done = 0;
 	if (!n)
 		return 0;
@@ -124,11 +135,15 @@ static long task_read_str(const struct bpfrt_task *t, char *dst, uint64_t src, s
 		size_t chunk = PAGE - (a % PAGE);
 		if (chunk > n - done)
 			chunk = n - done;
-		if (task_copy_some(t, dst + done, a, chunk) != chunk)
+		if (chunk > STR_STEP)
+			chunk = STR_STEP;
+		if (task_copy_some(t, bounce, a, chunk) != chunk)
 			return -EFAULT;
-		char *nul = memchr(dst + done, 0, chunk);
+		char *nul = memchr(bounce, 0, chunk);
+		size_t take = nul ? (size_t)(nul - bounce) + 1 : chunk;
+		memcpy(dst + done, bounce, take);
 		if (nul)
-			return (long)(nul - dst) + 1;
+			return (long)(done + take);
 		done += chunk;
 	}
 	dst[n - 1] = 0;

@@ -398,11 +398,10 @@ static void run_list(struct bpfrt_tracer *t, struct trace_task *tk, const struct
 		struct bpfrt_prog *p = l->v[i];
 		struct bpfrt_run_opts o = {.sz = sizeof(o), .ctx = t->ctx, .ctx_size = CTX_SIZE,
 					   .tail_call = bpfrt_prog_tail_call, .task = &tk->task};
-		o.flags = bpfrt_engine_run_flags(t->rt);
-		if (p->unverified) {
-			o.insn_limit = BPFRT_UNVERIFIED_INSN_LIMIT;
-			o.flags &= ~(uint32_t)BPFRT_RUN_JIT;
-		}
+		/* The engine's flags; the checked engine also gets the global
+		 * data the program addresses directly as regions. */
+		struct bpfrt_region globals[16];
+		bpfrt_prog_run_opts_init(p, &o, globals, 16);
 		uint64_t r0, t0 = now_ns();
 		struct bpfrt_diag diag;
 		int err = bpfrt_vm_run(p->vm, &o, &r0, &diag);

@@ -25,6 +25,7 @@
 #include "hooks/uprobe.h"
 
 #include <dirent.h>
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -51,6 +52,7 @@ struct trace_cmd {
 	struct cli *cli;
 	struct bpfrt *rt;
 	struct bpfrt_object *obj;    /* OBJ, or the manifest's object for its BTF (pinned) */
+	const char *objpath;
 	const struct bpfrt_btf *btf; /* for printing records */
 	struct bpfrt_tracer *tracer;
 	struct bpfrt_uprobes *uprobes; /* uprobe/uretprobe programs, on the tracer's loop (hooks/uprobe.h) */
@@ -282,6 +284,53 @@ bad:
 	return -EINVAL;
 }
 
+/* The offset of global `var` in ELF section `sec` of the object file at
+ * path, from its symbol table: clang leaves the variables' offsets in
+ * DATASEC records 0 (libbpf fills them from the symbols too).  -1 if not
+ * found. */
+static int64_t symbol_offset(const char *path, const char *sec, const char *var)
+{
+	uint8_t *d;
+	size_t n;
+	int64_t found = -1;
+	if (cli_read_file(path, &d, &n))
+		return -1;
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)d;
+	if (n < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG) || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh->e_shentsize != sizeof(Elf64_Shdr) || eh->e_shoff > n ||
+	    (uint64_t)eh->e_shnum * sizeof(Elf64_Shdr) > n - eh->e_shoff || eh->e_shstrndx >= eh->e_shnum)
+		goto out;
+	const Elf64_Shdr *sh = (const Elf64_Shdr *)(d + eh->e_shoff);
+	const Elf64_Shdr *names = &sh[eh->e_shstrndx];
+	if (names->sh_offset > n || names->sh_size > n - names->sh_offset)
+		goto out;
+	int secidx = -1;
+	for (int i = 0; i < eh->e_shnum; i++)
+		if (sh[i].sh_name < names->sh_size &&
+		    !strncmp((const char *)d + names->sh_offset + sh[i].sh_name, sec, names->sh_size - sh[i].sh_name) &&
+		    strlen(sec) < names->sh_size - sh[i].sh_name)
+			secidx = i;
+	for (int i = 0; secidx >= 0 && i < eh->e_shnum; i++) {
+		if (sh[i].sh_type != SHT_SYMTAB || sh[i].sh_link >= eh->e_shnum || sh[i].sh_offset > n ||
+		    sh[i].sh_size > n - sh[i].sh_offset)
+			continue;
+		const Elf64_Shdr *str = &sh[sh[i].sh_link];
+		if (str->sh_offset > n || str->sh_size > n - str->sh_offset)
+			continue;
+		const Elf64_Sym *sym = (const Elf64_Sym *)(d + sh[i].sh_offset);
+		for (size_t k = 0; k < sh[i].sh_size / sizeof(*sym); k++) {
+			if (sym[k].st_shndx != secidx || sym[k].st_name >= str->sh_size)
+				continue;
+			const char *nm = (const char *)d + str->sh_offset + sym[k].st_name;
+			if (!strncmp(nm, var, str->sh_size - sym[k].st_name) && strlen(var) < str->sh_size - sym[k].st_name)
+				found = (int64_t)sym[k].st_value;
+		}
+	}
+out:
+	free(d);
+	return found;
+}
+
 /* set NAME=VALUE: find NAME among the global data sections' variables. */
 static int set_global(struct trace_cmd *tc, const char *assign)
 {
@@ -312,10 +361,12 @@ static int set_global(struct trace_cmd *tc, const char *assign)
 			}
 			size_t size;
 			uint8_t *data = m ? bpfrt_object_map_initial_value(m, &size) : NULL;
-			if (!data || vs[i].offset + vs[i].size > size)
+			int64_t off = symbol_offset(tc->objpath, sec, name);
+			int64_t vsize = bpfrt_btf_resolve_size(btf, v->type);
+			if (!data || off < 0 || vsize <= 0 || (uint64_t)off + (uint64_t)vsize > size)
 				return cli_error(tc->cli, "variable '%s' of section %s can't be set", name, sec);
 			char err[256];
-			if (parse_global(btf, v->type, eq + 1, data + vs[i].offset, vs[i].size, err, sizeof(err)))
+			if (parse_global(btf, v->type, eq + 1, data + off, (size_t)vsize, err, sizeof(err)))
 				return cli_error(tc->cli, "set %s: %s", name, err);
 			return 0;
 		}
@@ -395,6 +446,7 @@ static int write_manifest(struct trace_cmd *tc, const char *dir, const char *obj
 static int open_object(struct trace_cmd *tc, const char *path, const char *pinmaps, char **sets, int nsets)
 {
 	struct bpfrt_diag diag;
+	tc->objpath = path;
 	tc->obj = bpfrt_object_open_file(tc->rt, path, NULL, &diag);
 	if (!tc->obj)
 		return cli_error(tc->cli, "failed to open object file '%s': %s", path, diag.msg);
