@@ -160,6 +160,42 @@ static void test_errors(struct bpfrt *rt, struct bpfrt_object *obj, const char *
 	bpfrt_uprobes_free(u);
 }
 
+/* Threads at once through a trampoline: every call counted (the int3 path
+ * may miss a call made while another thread steps over the probe, so only
+ * the trampolined entry probe is held to exactness). */
+static void agent_threads(struct bpfrt *rt, int stats, const char *dir, const char *target, const char *agent,
+			  long n, int threads)
+{
+	uint64_t zero = 0;
+	for (uint32_t k = 0; k < 8; k++) {
+		union bpf_attr a;
+		memset(&a, 0, sizeof(a));
+		a.map_fd = (uint32_t)stats;
+		a.key = (uintptr_t)&k;
+		a.value = (uintptr_t)&zero;
+		bpfrt_bpf(rt, BPF_MAP_UPDATE_ELEM, &a, sizeof(a));
+	}
+	char probes[1024], nbuf[32], tbuf[16];
+	snprintf(probes, sizeof(probes), "%s/on_add|uprobe//proc/self/exe:uprobe_target_add", dir);
+	snprintf(nbuf, sizeof(nbuf), "%ld", n);
+	snprintf(tbuf, sizeof(tbuf), "%d", threads);
+	pid_t pid = fork();
+	if (pid == 0) {
+		setenv("BPFRT_AGENT_PROBES", probes, 1);
+		setenv("BPFRT_AGENT_STRICT", "1", 1);
+		setenv("LD_PRELOAD", agent, 1);
+		execl(target, target, nbuf, "-", tbuf, (char *)NULL);
+		_exit(127);
+	}
+	int st = -1;
+	waitpid(pid, &st, 0);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "agent threads: status %#x", st);
+	CHECK(stat_of(rt, stats, 0) == (uint64_t)(n * threads), "agent, %d threads: entry hits %llu, want %ld", threads,
+	      (unsigned long long)stat_of(rt, stats, 0), n * threads);
+	CHECK(stat_of(rt, stats, 1) == 0, "agent threads: wrong arguments");
+	CHECK(stat_of(rt, stats, 2) == (uint64_t)threads * (uint64_t)(n * (n - 1) / 2), "agent threads: sum of a");
+}
+
 /* The in-process agent: the same programs, pinned (maps shared through the
  * pins), run by libbpfrt_agent.so preloaded into the target: the counts
  * must be exact again, in the map this process holds. */
@@ -226,6 +262,7 @@ static void test_agent(struct bpfrt *rt, struct bpfrt_object *obj, int stats, co
 	CHECK(bpfrt_object_pin_programs(obj, dir) == 0, "pin programs: %s", bpfrt_object_error(obj));
 	agent_run(rt, stats, dir, target, agent, n, false);
 	agent_run(rt, stats, dir, target, agent, n, true);
+	agent_threads(rt, stats, dir, target, agent, n, 4);
 
 	/* a probe that cannot be placed: strict mode stops the process with 126 and a message */
 	char probes[2048];

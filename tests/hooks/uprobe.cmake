@@ -7,6 +7,7 @@ find_program(HOOKS_BPF_CLANG clang-19 DOC "clang for -target bpf (tests/hooks)")
 set(UPROBE_OBJ_DIR ${CMAKE_CURRENT_BINARY_DIR}/uprobe_obj)
 add_executable(uprobe_target uprobe_target.c)
 target_compile_options(uprobe_target PRIVATE -fno-omit-frame-pointer -O1)
+target_link_libraries(uprobe_target PRIVATE Threads::Threads)
 # The traced program stays uninstrumented in sanitizer builds: LeakSanitizer
 # cannot run under ptrace (it fails the target's exit), and a sanitizer
 # runtime would have to load before a preloaded agent.

@@ -3,12 +3,15 @@
  * uprobe_target_ret(i) N times (N = argv[1], default 100), so a probe on
  * them must fire exactly N times with those arguments; the USDT probe
  * bpfrt_test:tick(i, i * 1000) fires at each iteration while its semaphore is
- * set (by whoever attaches to it).  With "time" as
+ * set (by whoever attaches to it).  argv[3] = THREADS runs the loop in that
+ * many threads at once (each N times).  With "time" as
  * argv[2] it prints the loop's nanoseconds per iteration to stdout.
  */
 #define _GNU_SOURCE
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 /* noinline and an empty asm keep each call a real call at every -O. */
@@ -54,22 +57,41 @@ __attribute__((section(".probes"), used)) volatile unsigned short bpfrt_test_tic
 			 ".popsection\n"                                                              \
 			 ".endif\n" ::"r"(a), "r"(b))
 
-int main(int argc, char **argv)
+static long loops;
+
+static void *run_loop(void *arg)
 {
-	long n = argc > 1 ? strtol(argv[1], NULL, 10) : 100;
-	struct timespec t0, t1;
 	volatile long sink = 0;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (long i = 0; i < n; i++) {
+	for (long i = 0; i < loops; i++) {
 		sink += uprobe_target_add((int)i, i * 1000, "hello");
 		sink += uprobe_target_ret((int)i);
 		if (bpfrt_test_tick_semaphore)
 			TICK((int)i, i * 1000);
 	}
+	*(long *)arg = sink;
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	loops = argc > 1 ? strtol(argv[1], NULL, 10) : 100;
+	long threads = argc > 3 ? strtol(argv[3], NULL, 10) : 1;
+	if (threads < 1 || threads > 64)
+		threads = 1;
+	struct timespec t0, t1;
+	long sinks[64] = {0};
+	pthread_t tids[64];
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (long t = 1; t < threads; t++)
+		if (pthread_create(&tids[t], NULL, run_loop, &sinks[t]))
+			return 2;
+	run_loop(&sinks[0]);
+	for (long t = 1; t < threads; t++)
+		pthread_join(tids[t], NULL);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	if (argc > 2) {
+	if (argc > 2 && !strcmp(argv[2], "time")) {
 		double ns = (double)(t1.tv_sec - t0.tv_sec) * 1e9 + (double)(t1.tv_nsec - t0.tv_nsec);
-		printf("%.1f\n", n ? ns / (double)n : 0.0);
+		printf("%.1f\n", loops ? ns / (double)loops : 0.0);
 	}
-	return sink == -1;
+	return sinks[0] == -1;
 }
