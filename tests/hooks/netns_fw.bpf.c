@@ -2,8 +2,9 @@
  * `bpfrt net attach` between two namespaces: it counts packets and bytes
  * per source IPv4 address (ARP and IPv6 under address 0), drops sources
  * listed in `blocked`, and sends everything else out of the interface
- * `peer` maps the ingress interface to (bpf_redirect), or drops it when
- * there is none.  Verdict counts go to a per-CPU array, one slot per
+ * the DEVMAP_HASH `tx_port` (bpf_redirect_map) or else `peer`
+ * (bpf_redirect) maps the ingress interface to, or drops it when neither
+ * has it.  Verdict counts go to a per-CPU array, one slot per
  * worker thread.
  */
 #include <linux/bpf.h>
@@ -37,6 +38,13 @@ struct {
 	__type(key, __u32);   /* ingress ifindex */
 	__type(value, __u32); /* egress ifindex */
 } peer SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
+	__uint(max_entries, 16);
+	__type(key, __u32);   /* ingress ifindex */
+	__type(value, __u32); /* egress ifindex */
+} tx_port SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -87,6 +95,10 @@ int netns_fw(struct xdp_md *ctx)
 	if (src && bpf_map_lookup_elem(&blocked, &src))
 		return verdict(XDP_DROP);
 	__u32 in = ctx->ingress_ifindex;
+	/* A device map entry first (XDP_PASS: none), then bpf_redirect. */
+	int v = bpf_redirect_map(&tx_port, in, XDP_PASS);
+	if (v == XDP_REDIRECT)
+		return verdict(v);
 	__u32 *out = bpf_map_lookup_elem(&peer, &in);
 	if (!out)
 		return verdict(XDP_DROP);

@@ -7,7 +7,8 @@
 #
 # M has no addresses, no bridge and no forwarding: a frame crosses only if
 # bpfrt's program redirects it (tests/hooks/netns_fw.bpf.c: per-source
-# counters, a blocked-address map, an ingress->egress map).  Checks: ping
+# counters, a blocked-address map; A->B frames leave through a DEVMAP_HASH
+# entry (bpf_redirect_map), B->A frames through bpf_redirect).  Checks: ping
 # A->B passes; a 300,000-byte TCP transfer arrives byte-exact; pings from
 # the blocked 10.0.0.3 fail; then other processes read the pinned maps:
 # exactly 3 packets from 10.0.0.3, at least the traffic sent from 10.0.0.1;
@@ -87,7 +88,9 @@ export BPFRT_PIN_ROOT=$ROOT/pins
 mkdir -p "$BPFRT_PIN_ROOT"
 P=$BPFRT_PIN_ROOT
 "$BPFRT" prog loadall "$OBJ" "$P/prog" pinmaps "$P/maps" || { fail "prog loadall"; exit 1; }
-"$BPFRT" map update pinned "$P/maps/peer" key $(le32 "$IA") value $(le32 "$IB") || fail "peer A->B"
+# A->B through the device map (bpf_redirect_map), B->A through bpf_redirect.
+# A device map takes only devices of the updater's namespace: update in M.
+ip netns exec "$NM" "$BPFRT" map update pinned "$P/maps/tx_port" key $(le32 "$IA") value $(le32 "$IB") || fail "tx_port A->B"
 "$BPFRT" map update pinned "$P/maps/peer" key $(le32 "$IB") value $(le32 "$IA") || fail "peer B->A"
 "$BPFRT" map update pinned "$P/maps/blocked" key 10 0 0 3 value 1 0 0 0 || fail "blocked 10.0.0.3"
 
