@@ -125,6 +125,12 @@ static int check_stack_access(struct vf_env *env, uint32_t regno, int32_t off, u
 		uint8_t kind = (v && vf_reg_is_null_const(v)) ? STACK_ZERO : STACK_MISC;
 		if (!fixed)
 			kind = STACK_MISC;
+		/* Zero bytes stored from a register: a later fill reads a
+		 * constant 0 that no spill carries back to the register, and
+		 * pruning compares the bytes' kind, not the register, so the
+		 * register's zero must stay precise (the kernel does the same). */
+		if (kind == STACK_ZERO && value_regno >= 0 && BPF_CLASS(env->insns[env->insn_idx].code) == BPF_STX)
+			vf_mark_precise(env, (uint16_t)(1u << value_regno));
 		for (int64_t o = lo; o < hi; o++)
 			stack_byte_write(f, o, kind);
 		return 0;
