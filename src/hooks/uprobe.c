@@ -17,6 +17,7 @@
 #include "bpfrt/object.h"
 #include "core/prog.h"
 #include "hooks/elf_sym.h"
+#include "hooks/usdt.h"
 
 #include <errno.h>
 #include <linux/bpf.h>
@@ -68,6 +69,13 @@ struct task_cache {
 	struct bpfrt_task task;
 };
 
+struct usdt_req {
+	struct bpfrt_prog *prog; /* one reference */
+	char path[PATH_MAX], provider[128], name[128];
+	uint64_t cookie;
+	bool done;
+};
+
 struct bpfrt_uprobes {
 	struct bpfrt *rt;
 	pid_t pid;
@@ -82,6 +90,9 @@ struct bpfrt_uprobes {
 	bool tramp_inserted, libs_done;
 	struct ret_frame *frames;
 	size_t nr_frames, cap_frames;
+	struct usdt_req *usdts;  /* USDT probes, expanded into probes when their file is mapped */
+	size_t nr_usdts, cap_usdts;
+	uint32_t next_spec;      /* next __bpf_usdt_specs index */
 	struct bpfrt_uprobe_stats stats;
 };
 
@@ -205,12 +216,15 @@ void bpfrt_uprobes_free(struct bpfrt_uprobes *u)
 	free(u->bps);
 	free(u->frames);
 	free(u->tasks);
+	for (size_t i = 0; i < u->nr_usdts; i++)
+		bpfrt_obj_put(&u->usdts[i].prog->obj);
+	free(u->usdts);
 	free(u);
 }
 
 size_t bpfrt_uprobes_count(const struct bpfrt_uprobes *u)
 {
-	return u->nr;
+	return u->nr + u->nr_usdts;
 }
 
 void bpfrt_uprobes_stats(const struct bpfrt_uprobes *u, struct bpfrt_uprobe_stats *out)
@@ -243,6 +257,29 @@ int bpfrt_uprobes_add(struct bpfrt_uprobes *u, int prog_fd, const struct bpfrt_u
 	return 0;
 }
 
+int bpfrt_uprobes_add_usdt(struct bpfrt_uprobes *u, int prog_fd, const char *sec, uint64_t cookie, char *err,
+			   size_t errlen)
+{
+	struct usdt_req q = {.cookie = cookie};
+	int r = bpfrt_usdt_parse_sec(sec, q.path, sizeof(q.path), q.provider, sizeof(q.provider), q.name,
+				     sizeof(q.name), err, errlen);
+	if (r)
+		return r;
+	int e = 0;
+	struct bpfrt_obj *o = bpfrt_fd_get(u->rt, prog_fd, BPFRT_OBJ_PROG, &e);
+	if (!o)
+		return fail(err, errlen, e, "prog fd %d: not a program", prog_fd);
+	q.prog = bpfrt_prog_from_obj(o);
+	if (q.prog->type != BPF_PROG_TYPE_KPROBE || !grow((void **)&u->usdts, &u->cap_usdts, u->nr_usdts + 1,
+								sizeof(*u->usdts))) {
+		bpfrt_obj_put(o);
+		return fail(err, errlen, q.prog->type != BPF_PROG_TYPE_KPROBE ? -EINVAL : -ENOMEM,
+			    "prog '%s': a USDT probe runs a KPROBE program", q.prog->name);
+	}
+	u->usdts[u->nr_usdts++] = q;
+	return 0;
+}
+
 int bpfrt_uprobes_add_object(struct bpfrt_uprobes *u, struct bpfrt_object *obj, char *err, size_t errlen)
 {
 	int added = 0;
@@ -250,6 +287,13 @@ int bpfrt_uprobes_add_object(struct bpfrt_uprobes *u, struct bpfrt_object *obj, 
 		struct bpfrt_uprobe_spec spec;
 		const char *sec = bpfrt_program_section_name(p);
 		int r = bpfrt_uprobe_parse_sec(sec, &spec, err, errlen);
+		if (r == -ENOENT && bpfrt_program_fd(p) >= 0) {
+			r = bpfrt_uprobes_add_usdt(u, bpfrt_program_fd(p), sec, 0, err, errlen);
+			if (r < 0 && r != -ENOENT)
+				return r;
+			added += r == 0;
+			continue;
+		}
 		if (r == -ENOENT || r == 1)
 			continue;
 		if (r < 0)
@@ -478,10 +522,94 @@ static int arm_probe(struct bpfrt_uprobes *u, size_t i, char *err, size_t errlen
 	return 1;
 }
 
+/* The program's map whose name starts with name15 (map names are cut to 15
+ * characters): <bpf/usdt.bpf.h>'s __bpf_usdt_specs, __bpf_usdt_ip_to_spec_id. */
+static struct bpfrt_map *prog_map(struct bpfrt_prog *prog, const char *name15)
+{
+	for (uint32_t i = 0; i < prog->nr_maps; i++)
+		if (!strncmp(prog->maps[i]->name, name15, 15))
+			return prog->maps[i];
+	return NULL;
+}
+
+/* Add 1 to the tracee's u16 semaphore at addr (libbpf's semaphore handling:
+ * a guarded site runs only while someone is attached). */
+static int sema_inc(pid_t pid, uint64_t addr)
+{
+	uint64_t base = addr & ~7ull, w;
+	int r = peek_word(pid, base, &w);
+	if (r)
+		return r;
+	unsigned shift = (unsigned)(addr - base) * 8;
+	uint16_t v = (uint16_t)(w >> shift) + 1;
+	w = (w & ~(0xffffull << shift)) | ((uint64_t)v << shift);
+	return ptrace(PTRACE_POKEDATA, pid, (void *)(uintptr_t)base, (void *)(uintptr_t)w) ? -errno : 0;
+}
+
+/* A USDT request whose file is mapped becomes one probe per site: the
+ * site's argument spec into the program's __bpf_usdt_specs (the index is the
+ * probe's cookie) and its address into __bpf_usdt_ip_to_spec_id (bpfrt's
+ * LINUX_HAS_BPF_COOKIE is 0), the semaphore incremented.  1 done, 0 not
+ * mapped yet, negative errno. */
+static int expand_usdt(struct bpfrt_uprobes *u, struct usdt_req *q, char *err, size_t errlen)
+{
+	if (q->done)
+		return 1;
+	char file[PATH_MAX], why[512];
+	int r = bpfrt_uprobe_find_file(u->pid, q->path, file, sizeof(file));
+	if (r <= 0)
+		return r;
+	struct bpfrt_usdt_site sites[32];
+	int n = bpfrt_usdt_sites(file, q->provider, q->name, sites, 32, why, sizeof(why));
+	if (n <= 0)
+		return fail(err, errlen, n ? n : -ENOENT, "usdt '%s': %s", q->prog->name,
+			    n ? why : "no such USDT probe in the file's .note.stapsdt");
+	struct bpfrt_map *specs = prog_map(q->prog, "__bpf_usdt_spec"), *ips = prog_map(q->prog, "__bpf_usdt_ip_t");
+	if (!specs)
+		return fail(err, errlen, -EINVAL, "usdt '%s': the program has no __bpf_usdt_specs map (<bpf/usdt.bpf.h>)",
+			    q->prog->name);
+	for (int i = 0; i < n; i++) {
+		struct bpfrt_usdt_spec spec;
+		if (bpfrt_usdt_parse_args(sites[i].args, &spec, why, sizeof(why)))
+			return fail(err, errlen, -EINVAL, "usdt '%s': %s", q->prog->name, why);
+		spec.usdt_cookie = q->cookie;
+		uint32_t id = u->next_spec++;
+		if (specs->ops->update(specs, &id, &spec, BPF_ANY, false))
+			return fail(err, errlen, -E2BIG, "usdt '%s': __bpf_usdt_specs is full", q->prog->name);
+		if (!grow((void **)&u->probes, &u->cap, u->nr + 1, sizeof(*u->probes)))
+			return fail(err, errlen, -ENOMEM, "out of memory");
+		struct uprobe *p = &u->probes[u->nr++];
+		memset(p, 0, sizeof(*p));
+		bpfrt_obj_get(&q->prog->obj);
+		p->prog = q->prog;
+		p->cookie = id;
+		snprintf(p->spec.path, sizeof(p->spec.path), "%s", file);
+		p->spec.offset = sites[i].pc_off;
+		r = arm_probe(u, u->nr - 1, err, errlen);
+		if (r <= 0)
+			return r ? r : fail(err, errlen, -ENOENT, "usdt '%s': site not mapped", q->prog->name);
+		uint64_t ip = p->addr;
+		if (ips && ips->ops->update(ips, &ip, &id, BPF_ANY, false))
+			return fail(err, errlen, -E2BIG, "usdt '%s': __bpf_usdt_ip_to_spec_id is full", q->prog->name);
+		if (sites[i].sema_vaddr && (r = sema_inc(u->pid, p->addr - sites[i].pc_vaddr + sites[i].sema_vaddr)))
+			return fail(err, errlen, r, "usdt '%s': can't set the semaphore: %s", q->prog->name, strerror(-r));
+	}
+	q->done = true;
+	return 1;
+}
+
 /* Arm every probe whose file is mapped; with final set, a probe whose file
  * is still not mapped is an error. */
 static int arm_all(struct bpfrt_uprobes *u, bool final, char *err, size_t errlen)
 {
+	for (size_t i = 0; i < u->nr_usdts; i++) {
+		int r = expand_usdt(u, &u->usdts[i], err, errlen);
+		if (r < 0)
+			return r;
+		if (!r && final)
+			return fail(err, errlen, -ENOENT, "usdt '%s': '%s' is not mapped in pid %d when it starts",
+				    u->usdts[i].prog->name, u->usdts[i].path, (int)u->pid);
+	}
 	for (size_t i = 0; i < u->nr; i++) {
 		int r = arm_probe(u, i, err, errlen);
 		if (r < 0)
@@ -527,7 +655,7 @@ int bpfrt_uprobes_attach(struct bpfrt_uprobes *u, pid_t pid, char *err, size_t e
 int bpfrt_uprobes_ext_on_exec(void *ctx, pid_t tid)
 {
 	struct bpfrt_uprobes *u = ctx;
-	if (u->attached || !u->nr)
+	if (u->attached || !bpfrt_uprobes_count(u))
 		return 0;
 	char err[1024];
 	int r = bpfrt_uprobes_attach(u, tid, err, sizeof(err));

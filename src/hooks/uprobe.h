@@ -68,7 +68,13 @@ void bpfrt_uprobes_free(struct bpfrt_uprobes *u);
  * Nothing is resolved until bpfrt_uprobes_attach. */
 int bpfrt_uprobes_add(struct bpfrt_uprobes *u, int prog_fd, const struct bpfrt_uprobe_spec *spec, uint64_t cookie,
 		      char *err, size_t errlen);
-/* Add every loaded program of obj whose section is uprobe/uretprobe with a
+/* Add a USDT probe (section "usdt/PATH:PROVIDER:NAME") running prog_fd at
+ * every site of PROVIDER:NAME in PATH's .note.stapsdt, with
+ * bpf_usdt_cookie() = cookie.  0; 1 for a bare "usdt" section (no target);
+ * -ENOENT when sec is no usdt section; negative errno with err set. */
+int bpfrt_uprobes_add_usdt(struct bpfrt_uprobes *u, int prog_fd, const char *sec, uint64_t cookie, char *err,
+			   size_t errlen);
+/* Add every loaded program of obj whose section is uprobe/uretprobe/usdt with a
  * target.  Returns how many were added, or a negative errno with err set. */
 int bpfrt_uprobes_add_object(struct bpfrt_uprobes *u, struct bpfrt_object *obj, char *err, size_t errlen);
 /* Number of probes in the set. */
