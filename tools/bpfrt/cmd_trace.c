@@ -376,9 +376,9 @@ static int set_global(struct trace_cmd *tc, const char *assign)
 
 /* ---- programs ------------------------------------------------------- */
 
-/* Attach one program by its section.  Uprobes (uprobe/, uretprobe/) go to
- * the uprobe set (src/hooks/uprobe.h), which rides on the tracer's loop
- * through bpfrt_tracer_opts.ext; USDT runs through the in-process agent. */
+/* Attach one program by its section.  Uprobes (uprobe/, uretprobe/) and
+ * USDT probes (usdt/) go to the uprobe set (src/hooks/uprobe.h), which
+ * rides on the tracer's loop through bpfrt_tracer_opts.ext. */
 static int attach_prog(struct trace_cmd *tc, int fd, const char *name, const char *sec, int *attached)
 {
 	enum bpfrt_trace_point pt;
@@ -396,11 +396,15 @@ static int attach_prog(struct trace_cmd *tc, int fd, const char *name, const cha
 		(*attached)++;
 	if (r != -ENOENT)
 		return r ? cli_error(tc->cli, "program '%s': %s", name, err) : 0;
-	if (!strncmp(sec, "usdt", 4)) {
-		fprintf(stderr, "Warning: program '%s' (section '%s'): USDT probes run through the in-process agent (libbpfrt_agent.so, docs/uprobes.md), not bpfrt trace; not attached\n",
-			name, sec);
+	r = bpfrt_uprobes_add_usdt(tc->uprobes, fd, sec, 0, err, sizeof(err));
+	if (r == 1) {
+		fprintf(stderr, "Warning: program '%s' (section '%s') names no PATH:PROVIDER:NAME; not attached\n", name, sec);
 		return 0;
 	}
+	if (r == 0)
+		(*attached)++;
+	if (r != -ENOENT)
+		return r ? cli_error(tc->cli, "program '%s': %s", name, err) : 0;
 	r = bpfrt_trace_parse_sec(sec, &pt, &nr, err, sizeof(err));
 	if (r == -ENOENT)
 		return cli_error(tc->cli, "program '%s': section '%s' is not a syscall tracepoint; bpfrt trace runs tracepoint/syscalls/sys_{enter,exit}_<name> and raw_tracepoint/sys_{enter,exit} programs",
