@@ -17,7 +17,7 @@ if(BPFRT_SANITIZE OR BPFRT_TSAN OR BPFRT_FUZZ)
 endif()
 set(UPROBE_OBJECTS)
 if(HOOKS_BPF_CLANG)
-  foreach(name uprobe_args helpers_trace uprobe_libc)
+  foreach(name uprobe_args helpers_trace uprobe_libc usdt_trace)
     set(out ${UPROBE_OBJ_DIR}/${name}.o)
     add_custom_command(OUTPUT ${out}
       COMMAND ${CMAKE_COMMAND} -E make_directory ${UPROBE_OBJ_DIR}
