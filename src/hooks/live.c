@@ -13,6 +13,7 @@
 #include "hooks/live_csum.h"
 #include "hooks/tap.h"
 #include "hooks/xdp.h"
+#include "core/prog.h"
 #include "maps/map.h"
 
 #include <errno.h>
@@ -186,13 +187,55 @@ static void send_frame(struct live_worker *w, int fd, const uint8_t *data, uint3
 
 /* ---- one frame ------------------------------------------------------ */
 
-static void do_redirect(struct live_worker *w, const struct bpfrt_pkt_result *res)
+/* The device map a broadcast names: one of the program's maps. */
+static struct bpfrt_map *devmap_of(struct live_worker *w, uint32_t map_id)
+{
+	const struct bpfrt_prog *p = w->runner.prog;
+	for (uint32_t i = 0; i < p->nr_maps; i++) {
+		struct bpfrt_map *m = p->maps[i];
+		if (m->obj.id == map_id && (m->type == BPF_MAP_TYPE_DEVMAP || m->type == BPF_MAP_TYPE_DEVMAP_HASH))
+			return m;
+	}
+	return NULL;
+}
+
+/* BPF_F_BROADCAST: a copy out of every device of the map (the kernel's
+ * dev_map_enqueue_multi), the ingress device left out under
+ * BPF_F_EXCLUDE_INGRESS.  A value starts with the ifindex (4 bytes, or
+ * struct bpf_devmap_val); empty DEVMAP slots look up as absent. */
+static void do_broadcast(struct live_worker *w, uint32_t ingress, const struct bpfrt_pkt_result *res)
 {
 	const struct bpfrt_redirect_info *ri = &res->redirect;
-	/* bpfrt has no AF_XDP sockets or remote CPUs to hand a frame to, and
-	 * a broadcast needs the whole DEVMAP. */
-	if (!ri->ifindex || ri->map_type == BPF_MAP_TYPE_XSKMAP || ri->map_type == BPF_MAP_TYPE_CPUMAP ||
-	    (ri->flags & BPF_F_BROADCAST)) {
+	struct bpfrt_map *m = devmap_of(w, ri->map_id);
+	if (!m) {
+		bump(&w->c.redirect_errors, 1);
+		return;
+	}
+	uint32_t key = 0, next = 0;
+	const void *prev = NULL;
+	for (uint32_t n = 0; n < m->max_entries && !m->ops->get_next_key(m, prev, &next); n++) {
+		key = next;
+		prev = &key;
+		const uint32_t *v = m->ops->lookup(m, &key);
+		if (!v || !*v || ((ri->flags & BPF_F_EXCLUDE_INGRESS) && *v == ingress))
+			continue;
+		int fd = target_fd(w, (int)*v);
+		if (fd < 0)
+			bump(&w->c.redirect_errors, 1);
+		else
+			send_frame(w, fd, res->data, res->len);
+	}
+}
+
+static void do_redirect(struct live_worker *w, uint32_t ingress, const struct bpfrt_pkt_result *res)
+{
+	const struct bpfrt_redirect_info *ri = &res->redirect;
+	if (ri->flags & BPF_F_BROADCAST) {
+		do_broadcast(w, ingress, res);
+		return;
+	}
+	/* bpfrt has no AF_XDP sockets or remote CPUs to hand a frame to. */
+	if (!ri->ifindex || ri->map_type == BPF_MAP_TYPE_XSKMAP || ri->map_type == BPF_MAP_TYPE_CPUMAP) {
 		bump(&w->c.redirect_errors, 1);
 		return;
 	}
@@ -240,7 +283,7 @@ static void handle_frame(struct live_worker *w, uint32_t dev, const struct bpfrt
 		send_frame(w, w->socks[dev].fd, res.data, res.len);
 		break;
 	case XDP_REDIRECT:
-		do_redirect(w, &res);
+		do_redirect(w, meta.ingress_ifindex, &res);
 		break;
 	case XDP_PASS:
 		if (l->tap_fd < 0)

@@ -4,7 +4,8 @@
  * and carry out its verdict:
  *
  *   XDP_TX        the frame goes back out of the interface it came from
- *   XDP_REDIRECT  out of the interface bpf_redirect / a DEVMAP named
+ *   XDP_REDIRECT  out of the interface bpf_redirect / a DEVMAP named, or
+ *                 of every interface of the DEVMAP (BPF_F_BROADCAST)
  *   XDP_PASS      into the TAP device if one is configured, else counted
  *                 and dropped (AF_PACKET cannot stop the kernel's own copy,
  *                 see docs/architecture.md, "Live interfaces")
@@ -43,7 +44,8 @@ struct bpfrt_live_stats {
 	uint64_t faults;          /* runs that faulted (also counted as aborted) */
 	uint64_t bad_verdicts;    /* r0 not an xdp_action (also counted as aborted) */
 	uint64_t pass_dropped;    /* XDP_PASS with no TAP device */
-	uint64_t redirect_errors; /* no such device, or a target bpfrt can't send to (XSKMAP, CPUMAP) */
+	uint64_t redirect_errors; /* no such device (per copy of a broadcast), or a target bpfrt
+				     can't send to (XSKMAP, CPUMAP) */
 	uint64_t tx_errors;       /* send to an interface / write to the TAP failed */
 	uint64_t oversize;        /* frames the ring cut or longer than an XDP frame (GRO/TSO) */
 	uint64_t ring_drops;      /* frames the kernel dropped: ring full */

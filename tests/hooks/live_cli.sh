@@ -12,6 +12,8 @@
 #   - a verdict that is no xdp_action counts as aborted;
 #   - SIGTERM ends it with exit 0 and final counters; without -q a status
 #     line per second on a non-TTY stderr.
+#   - BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS: a copy out of every device
+#     of a DEVMAP but the ingress one;
 #   - a warning names an interface whose GRO merges frames.
 # Usage: live_cli.sh BPFRT OBJDIR NETNS_TOOL
 set -u
@@ -45,7 +47,7 @@ if [ "${LIVE_CLI_INNER:-}" = 1 ]; then
 	# namespace's packet sockets with the ifindex they are bound to.
 	wait_ready() { # IFACE
 		local idx
-		idx=$(cat "/sys/class/net/$1/ifindex" 2>/dev/null || ip -o link show "$1" | cut -d: -f1)
+		idx=$(ip -o link show "$1" | cut -d: -f1) # (/sys shows the first namespace's devices)
 		for _ in $(seq 1 200); do
 			awk -v i="$idx" 'NR > 1 && $4 == "0003" && $5 == i { n++ } END { exit !n }' /proc/net/packet && return 0
 			kill -0 "$PID" 2>/dev/null || return 1
@@ -99,6 +101,32 @@ if [ "${LIVE_CLI_INNER:-}" = 1 ]; then
 	stop "odd verdict"
 	[ "$(verdict aborted)" -ge 2 ] && [ "$(num bad_verdicts)" = "$(verdict aborted)" ] ||
 		fail "verdict 7 counts as aborted: $(cat "$W/out")"
+	# BPF_F_BROADCAST: a copy out of every device of the DEVMAP but the
+	# ingress one: v0's pings leave through v3 and v5 (seen on v2, v4).
+	le32() { printf '%d %d %d %d' $(($1 & 255)) $((($1 >> 8) & 255)) $((($1 >> 16) & 255)) $((($1 >> 24) & 255)); }
+	rx() { ip -s -j link show "$1" | sed 's/.*"rx":{"bytes":[0-9]*,"packets":\([0-9]*\).*/\1/'; }
+	ip link add v2 type veth peer name v3
+	ip link add v4 type veth peer name v5
+	for d in v2 v3 v4 v5; do ip link set "$d" up; done
+	"$BPFRT" prog loadall "$OBJ" "$W/p" pinmaps "$W/m" || fail "prog loadall"
+	k=0
+	for d in v1 v3 v5; do
+		"$BPFRT" map update pinned "$W/m/ports" key $k 0 0 0 value $(le32 "$(ip -o link show $d | cut -d: -f1)") ||
+			fail "ports[$k] = $d"
+		k=$((k + 1))
+	done
+	"$BPFRT" -j net attach xdp pinned "$W/p/live_bcast" dev v1 workers 1 -q >"$W/out" 2>"$W/err" &
+	PID=$!
+	wait_ready v1 || fail "no ring on v1: $(cat "$W/err")"
+	r0=$(rx v0) r2=$(rx v2) r4=$(rx v4)
+	ping -c 3 -i 0.2 -W 0.3 -q 10.9.0.2 >/dev/null
+	sleep 0.2
+	stop "broadcast"
+	[ $(($(rx v2) - r2)) -ge 3 ] && [ $(($(rx v4) - r4)) -ge 3 ] ||
+		fail "broadcast: v2 got $(($(rx v2) - r2)), v4 $(($(rx v4) - r4)) of 3+: $(cat "$W/out")"
+	[ "$(rx v0)" = "$r0" ] || fail "broadcast came back to the ingress device"
+	[ "$(verdict redirect)" -ge 3 ] && [ "$(num redirect_errors)" = 0 ] || fail "broadcast counters: $(cat "$W/out")"
+
 	# GRO on: a warning naming the interface and the fix.
 	"$TOOL" gro-on v1 || fail "gro-on v1"
 	"$BPFRT" net attach xdp file "$OBJ" prog live_pass dev v1 workers 1 >"$W/out" 2>"$W/err" &

@@ -4,6 +4,8 @@
  *                 it is answered by the sender's own stack)
  *   live_pass     XDP_PASS, counted in `passed`
  *   live_odd      returns 7, not an xdp_action
+ *   live_bcast    a copy out of every device in `ports` but the ingress
+ *                 (bpf_redirect_map with BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS)
  *   live_tc       a tc program: net attach xdp must refuse it
  */
 #include <linux/bpf.h>
@@ -50,6 +52,19 @@ int live_pass(struct xdp_md *ctx)
 	if (n)
 		__sync_fetch_and_add(n, 1);
 	return XDP_PASS;
+}
+
+struct {
+	__uint(type, BPF_MAP_TYPE_DEVMAP);
+	__uint(max_entries, 4);
+	__type(key, __u32);
+	__type(value, __u32);
+} ports SEC(".maps");
+
+SEC("xdp")
+int live_bcast(struct xdp_md *ctx)
+{
+	return bpf_redirect_map(&ports, 0, BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS);
 }
 
 SEC("xdp")
