@@ -360,7 +360,8 @@ static void test_usdt(const char *target)
 	      "usdt/x:y: %s", err);
 	struct bpfrt_usdt_site sites[4];
 	int n = bpfrt_usdt_sites(target, "bpfrt_test", "tick", sites, 4, err, sizeof(err));
-	CHECK(n == 1 && sites[0].pc_off && sites[0].sema_off && strstr(sites[0].args, "-4@%"), "sites: %d %s", n,
+	/* one site in the source; a compiler may copy the loop (clang -O3 does) */
+	CHECK(n >= 1 && sites[0].pc_off && sites[0].sema_off && strstr(sites[0].args, "-4@%"), "sites: %d %s", n,
 	      n > 0 ? sites[0].args : err);
 	CHECK(bpfrt_usdt_sites(target, "bpfrt_test", "nope", sites, 4, err, sizeof(err)) == 0, "no such site");
 	struct bpfrt_usdt_spec sp;

@@ -14,7 +14,12 @@
 #include <string.h>
 #include <time.h>
 
-/* noinline and an empty asm keep each call a real call at every -O. */
+/* noinline and an empty asm keep each call a real call at every -O; the
+ * string goes through a volatile pointer so that no compiler specializes
+ * the function for a constant argument (clang -O3 made a
+ * uprobe_target_add.specialized.1 that the probes never saw). */
+static const char *volatile greeting = "hello";
+
 __attribute__((noinline)) long uprobe_target_add(int a, long b, const char *s)
 {
 	__asm__ volatile("" ::: "memory");
@@ -63,7 +68,7 @@ static void *run_loop(void *arg)
 {
 	volatile long sink = 0;
 	for (long i = 0; i < loops; i++) {
-		sink += uprobe_target_add((int)i, i * 1000, "hello");
+		sink += uprobe_target_add((int)i, i * 1000, greeting);
 		sink += uprobe_target_ret((int)i);
 		if (bpfrt_test_tick_semaphore)
 			TICK((int)i, i * 1000);
