@@ -9,8 +9,8 @@
  * `tcpdump -r CAPTURE -w OUT EXPRESSION` writes.
  *
  * Reading: a pcap file (version 2.4, either byte order, micro- or
- * nanosecond timestamps) is read in chunks and its records filtered in
- * place; pcapng,
+ * nanosecond timestamps) is read in chunks by a read-ahead thread
+ * (cmd_filter_reader.c) and its records filtered in place; pcapng,
  * older versions, stdin and anything unusual (a record larger than the
  * snap length, a truncated file) go through libpcap from that packet on,
  * so errors and edge cases are libpcap's.  Timestamps come out in
@@ -38,7 +38,8 @@
 #define DLT_EN10MB 1
 #define OUT_BUF (1u << 20)
 #define OUT_BATCH 512  /* records per writev (two iovecs each, IOV_MAX is 1024) */
-#define CHUNK (256u << 10) /* read size: the buffer stays in the L2 cache */
+#define CHUNK (256u << 10) /* read size: the buffers stay in the caches */
+#define READ_SLOTS 4       /* chunks the reader thread may run ahead */
 
 /* Matched records of a capture bpfrt reads itself are written without
  * copying: their headers here, their data straight from the read buffer,
@@ -183,71 +184,106 @@ static int plain_pcap(const uint8_t *m, int *swap, int *nsec)
 	return major == 2 && minor == 4 ? 0 : -1;
 }
 
-/* Fill buf[*have..cap) from fd; 0 or -1 with r->err. */
-static int refill(struct filter_run *r, int fd, uint8_t *buf, size_t *have, size_t cap, bool *eof)
+/* The capture as a stream of chunks from the reader thread. */
+struct stream {
+	struct filter_run *r;
+	struct freader *rd;
+	const uint8_t *cur; /* the chunk being read (NULL: none yet, or given back) */
+	size_t len, pos;
+	int err;            /* a read error's errno */
+	uint8_t *spill;     /* what crosses from one chunk into the next, copied */
+};
+
+/* The next n bytes, contiguous: in place in the chunk, or copied to spill
+ * when they cross into the next one.  NULL at the end of the file (*got:
+ * the bytes there were) or after a read error (s->err).  A chunk is given
+ * back only after the writes pointing into it. */
+static const uint8_t *take(struct stream *s, size_t n, size_t *got)
 {
-	while (*have < cap && !*eof) {
-		ssize_t n = read(fd, buf + *have, cap - *have);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			snprintf(r->err, sizeof(r->err), "%s: %s", r->capture, strerror(errno));
-			return -1;
-		}
-		*eof = n == 0;
-		*have += (size_t)n;
+	if (s->cur && s->len - s->pos >= n) {
+		const uint8_t *p = s->cur + s->pos;
+		s->pos += n;
+		*got = n;
+		return p;
 	}
-	return 0;
+	size_t have = 0;
+	while (have < n) {
+		if (s->cur && s->pos < s->len) {
+			size_t k = n - have < s->len - s->pos ? n - have : s->len - s->pos;
+			memcpy(s->spill + have, s->cur + s->pos, k);
+			have += k;
+			s->pos += k;
+			continue;
+		}
+		if (s->cur) {
+			flush_batch(s->r);
+			freader_release(s->rd);
+			s->cur = NULL;
+		}
+		size_t len = 0;
+		const uint8_t *c = freader_next(s->rd, &len, &s->err);
+		if (!c) {
+			*got = have;
+			return NULL;
+		}
+		s->cur = c, s->len = len, s->pos = 0;
+		if (!have && len >= n) { /* a record starts the chunk */
+			s->pos = n;
+			*got = n;
+			return c;
+		}
+	}
+	*got = n;
+	return s->spill;
 }
 
-/* The records of a pcap file, read in chunks into one buffer that stays in
- * the cache (on this kind of machine mapping the file costs more than
- * the kernel's copy) and filtered in place.  Returns 0 when done, 1 when
- * the rest needs libpcap (r->packets records were handled), -1 on error. */
+/* The records of a pcap file, read ahead in 256 KiB chunks by a second
+ * thread (buffers that stay in the cache: on this kind of machine mapping
+ * the file costs more than the kernel's copy) and filtered in place.
+ * Returns 0 when done, 1 when the rest needs libpcap (r->packets records
+ * were handled), -1 on error. */
 static int run_read(struct filter_run *r, int fd)
 {
-	size_t cap = CHUNK + 16 + r->snaplen, have = 0, pos = 24;
-	bool eof = false;
-	uint8_t *buf = malloc(cap);
-	if (!buf)
+	struct stream s = {.r = r, .spill = malloc(16 + (size_t)r->snaplen + 24)};
+	s.rd = s.spill ? freader_start(fd, CHUNK, READ_SLOTS) : NULL;
+	if (!s.rd) {
+		free(s.spill);
 		return 1;
-	int swap = 0, nsec = 0, ret = refill(r, fd, buf, &have, cap, &eof);
-	if (!ret && (have < 24 || plain_pcap(buf, &swap, &nsec)))
+	}
+	size_t got;
+	int swap = 0, nsec = 0, ret = 0;
+	const uint8_t *fh = take(&s, 24, &got);
+	if (!fh || plain_pcap(fh, &swap, &nsec))
 		ret = 1;
 	while (!ret) {
-		uint32_t next = 0; /* the next record's caplen, when its header is here */
-		if (have - pos >= 16)
-			next = rd32(buf + pos + 8, swap);
-		if ((have - pos < 16 || have - pos - 16 < next) && !eof && next <= r->snaplen) {
-			/* The next record is not all here: the writes that point
-			 * into the buffer go first, then the rest moves down (the
-			 * buffer holds CHUNK more than the largest record). */
-			flush_batch(r);
-			memmove(buf, buf + pos, have - pos);
-			have -= pos;
-			pos = 0;
-			if ((ret = refill(r, fd, buf, &have, cap, &eof)))
-				break;
-		}
-		if (have == pos)
-			break; /* the end, between records */
-		if (have - pos < 16) {
-			ret = 1; /* a truncated header: libpcap's error */
+		const uint8_t *h = take(&s, 16, &got);
+		if (!h) {
+			ret = got ? 1 : 0; /* a truncated header: libpcap's error; else the end */
 			break;
 		}
-		const uint8_t *h = buf + pos;
 		uint32_t sec = rd32(h, swap), frac = rd32(h + 4, swap), caplen = rd32(h + 8, swap),
 			 len = rd32(h + 12, swap);
-		if (caplen > r->snaplen || caplen > have - pos - 16) {
+		if (caplen > r->snaplen) {
 			ret = 1; /* libpcap's truncation or error, from this packet on */
 			break;
 		}
-		if (one_packet(r, h + 16, sec, nsec ? frac / 1000 : frac, caplen, len))
+		const uint8_t *data = take(&s, caplen, &got);
+		if (!data) {
+			ret = 1; /* the file ends inside the record: libpcap's error */
+			break;
+		}
+		if (one_packet(r, data, sec, nsec ? frac / 1000 : frac, caplen, len))
 			ret = -1;
-		pos += 16 + (size_t)caplen;
+		if (data == s.spill)
+			flush_batch(r); /* before spill is used again */
 	}
-	flush_batch(r); /* before the buffer goes */
-	free(buf);
+	if (s.err && ret >= 0) {
+		snprintf(r->err, sizeof(r->err), "%s: %s", r->capture, strerror(s.err));
+		ret = -1;
+	}
+	flush_batch(r); /* before the chunks go */
+	freader_stop(s.rd);
+	free(s.spill);
 	return ret;
 }
 

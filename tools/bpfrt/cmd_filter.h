@@ -49,4 +49,19 @@ int fpcap_next(struct fpcap *p, struct fpcap_pkt *pkt, char *err, size_t errlen)
  * and link type).  Returns its length or -1 with err. */
 int fpcap_dump_header(struct fpcap *p, uint8_t *out, size_t size, char *err, size_t errlen);
 
+/* A reader thread (cmd_filter_reader.c): reads fd in chunks of `chunk`
+ * bytes into a ring of `slots` buffers ahead of the consumer, so the
+ * kernel's copy of the file overlaps the filtering.  One consumer. */
+struct freader;
+/* NULL with errno on failure; fd stays the caller's. */
+struct freader *freader_start(int fd, size_t chunk, unsigned slots);
+/* The next chunk in file order (*len bytes, > 0), or NULL at the end of
+ * the file (*err = 0) or after a read error (*err = its errno).  The
+ * chunk stays valid until freader_release. */
+const uint8_t *freader_next(struct freader *rd, size_t *len, int *err);
+/* Give the chunk of the last freader_next back to the reader. */
+void freader_release(struct freader *rd);
+/* Stop the thread (wherever it is) and free everything. */
+void freader_stop(struct freader *rd);
+
 #endif
