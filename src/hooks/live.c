@@ -61,7 +61,9 @@ struct live_txq {
 	int fd[TXQ_LEN];
 	struct iovec iov[TXQ_LEN];
 	struct mmsghdr msg[TXQ_LEN];
-	uint8_t (*data)[BPFRT_PKT_MAX_LEN]; /* TXQ_LEN slots */
+	uint8_t (*data)[BPFRT_PKT_BUF_SIZE]; /* TXQ_LEN slots: a frame after the run may be longer
+						 than it came in (bpf_xdp_adjust_head/tail), never
+						 longer than the runner's page */
 };
 
 struct live_worker {
@@ -176,6 +178,10 @@ static void txq_flush(struct live_worker *w)
 static void send_frame(struct live_worker *w, int fd, const uint8_t *data, uint32_t len)
 {
 	struct live_txq *q = &w->txq;
+	if (len > sizeof(q->data[0])) { /* can't happen: a frame lives in one page */
+		bump(&w->c.tx_errors, 1);
+		return;
+	}
 	if (q->n == TXQ_LEN)
 		txq_flush(w);
 	uint32_t k = q->n++;
