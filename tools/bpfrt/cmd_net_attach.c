@@ -285,7 +285,8 @@ static int run(struct cli *cli, struct bpfrt *rt, int prog_fd, const struct atta
 		const char *name;
 		for (uint32_t i = 0; (name = bpfrt_live_dev_name(l, i, NULL)); i++)
 			fprintf(stderr, " %s", name);
-		fprintf(stderr, " (%u workers%s%s); Ctrl-C stops\n", bpfrt_live_nr_workers(l),
+		fprintf(stderr, " (%u worker%s%s%s); Ctrl-C stops\n", bpfrt_live_nr_workers(l),
+			bpfrt_live_nr_workers(l) == 1 ? "" : "s",
 			bpfrt_live_tap_name(l) ? ", pass to tap " : "",
 			bpfrt_live_tap_name(l) ? bpfrt_live_tap_name(l) : "");
 	}
