@@ -7,7 +7,9 @@
  * filters match some packets, and about one packet in ten truncated
  * (caplen < len).  Deterministic: the same seed gives the same bytes.
  *
- * Usage: filter_gen OUT COUNT SEED [pcap|pcap-ns|pcap-swapped|pcapng]
+ * Usage: filter_gen OUT COUNT SEED [pcap|pcap-ns|pcap-swapped|pcapng|pcap-jumbo]
+ * pcap-jumbo: every 7th frame grows to 100,000-262,144 bytes (records
+ * larger than a reader's chunk).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -273,13 +275,16 @@ static void pcap_header(FILE *f, int ns, int swap)
 	write_u32(f, sw32(1, swap)); /* LINKTYPE_ETHERNET */
 }
 
-static void pcap_record(FILE *f, uint64_t t_ns, const struct pkt *p, uint32_t caplen, int ns, int swap)
+static void pcap_record(FILE *f, uint64_t t_ns, const struct pkt *p, uint32_t caplen, int ns, int swap,
+			uint32_t extra)
 {
 	write_u32(f, sw32((uint32_t)(t_ns / 1000000000u), swap));
 	write_u32(f, sw32((uint32_t)(ns ? t_ns % 1000000000u : t_ns % 1000000000u / 1000u), swap));
-	write_u32(f, sw32(caplen, swap));
-	write_u32(f, sw32(p->n, swap));
+	write_u32(f, sw32(caplen + extra, swap));
+	write_u32(f, sw32(p->n + extra, swap));
 	fwrite(p->b, 1, caplen, f);
+	for (uint32_t i = 0; i < extra; i++) /* a jumbo frame's tail */
+		fputc((int)(rnd() & 0xff), f);
 }
 
 static void pcapng_header(FILE *f)
@@ -325,12 +330,13 @@ static void pcapng_record(FILE *f, uint64_t t_ns, const struct pkt *p, uint32_t 
 int main(int argc, char **argv)
 {
 	if (argc < 4) {
-		fprintf(stderr, "usage: %s OUT COUNT SEED [pcap|pcap-ns|pcap-swapped|pcapng]\n", argv[0]);
+		fprintf(stderr, "usage: %s OUT COUNT SEED [pcap|pcap-ns|pcap-swapped|pcapng|pcap-jumbo]\n", argv[0]);
 		return 2;
 	}
 	const char *fmt = argc > 4 ? argv[4] : "pcap";
 	int ns = !strcmp(fmt, "pcap-ns"), swap = !strcmp(fmt, "pcap-swapped"), ng = !strcmp(fmt, "pcapng");
-	if (!ns && !swap && !ng && strcmp(fmt, "pcap")) {
+	int jumbo = !strcmp(fmt, "pcap-jumbo");
+	if (!ns && !swap && !ng && !jumbo && strcmp(fmt, "pcap")) {
 		fprintf(stderr, "%s: unknown format '%s'\n", argv[0], fmt);
 		return 2;
 	}
@@ -357,8 +363,10 @@ int main(int argc, char **argv)
 		t += 1 + pick(2000000);
 		if (ng)
 			pcapng_record(f, t, &p, caplen);
+		else if (jumbo && i % 7 == 3 && caplen == p.n)
+			pcap_record(f, t, &p, caplen, 0, 0, 100000 + pick(262144 - 100000 - p.n));
 		else
-			pcap_record(f, t, &p, caplen, ns, swap);
+			pcap_record(f, t, &p, caplen, ns, swap, 0);
 	}
 	if (fclose(f)) {
 		perror(argv[1]);

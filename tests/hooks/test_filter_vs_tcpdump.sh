@@ -28,6 +28,7 @@ fail() {
 "$GEN" "$DIR/gen-ns.pcap" 800 7 pcap-ns || exit 1
 "$GEN" "$DIR/gen-swapped.pcap" 800 8 pcap-swapped || exit 1
 "$GEN" "$DIR/gen.pcapng" 800 9 pcapng || exit 1
+"$GEN" "$DIR/gen-jumbo.pcap" 60 10 pcap-jumbo || exit 1
 
 EXPRS=(
 	'tcp' 'udp' 'icmp' 'icmp6' 'arp' 'ip' 'ip6'
@@ -106,8 +107,9 @@ echo "$n of ${#EXPRS[@]} expressions give tcpdump's output, $nonempty match some
 [ "$nonempty" -ge $((${#EXPRS[@]} * 3 / 4)) ] || fail "only $nonempty expressions match any packet: the capture lacks variety"
 
 # Other inputs: nanosecond timestamps (written as microseconds, as tcpdump
-# does), the other byte order, pcapng (through libpcap).
-for cap in gen-ns.pcap gen-swapped.pcap gen.pcapng; do
+# does), the other byte order, pcapng (through libpcap), records larger than
+# the reader's 256 KiB chunks.
+for cap in gen-ns.pcap gen-swapped.pcap gen.pcapng gen-jumbo.pcap; do
 	for e in "${EXTRA[@]}"; do
 		compare "$cap" "$DIR/$cap" "$e"
 	done
