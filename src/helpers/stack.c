@@ -15,6 +15,9 @@
  * (uprobes; struct pt_regs) and, for other types, the run's task's
  * registers when its hook recorded them (struct bpfrt_task kmem[1]); with
  * neither, -EFAULT (the kernel's answer for a task without user regs).
+ * At the first instruction of a directly called function the return
+ * address on the stack comes second, as Linux 6.12+ does for uprobes at a
+ * function's entry.
  * Memory is the task's (process_vm_readv), else this process's.  Build ids
  * are not read: every element has status BPF_STACK_BUILD_ID_IP and the
  * address, the kernel's own fallback.
@@ -34,6 +37,7 @@
 #define PT_REGS_SIZE (21 * 8)
 #define REG_BP 4
 #define REG_IP 16
+#define REG_SP 19
 
 static bool read_word(const struct bpfrt_task *t, uint64_t addr, uint64_t *v)
 {
@@ -45,6 +49,22 @@ static bool read_word(const struct bpfrt_task *t, uint64_t addr, uint64_t *v)
 	return bpfrt_read_nofault(v, (const void *)(uintptr_t)addr, 8) == 0;
 }
 
+/* Is ip the first instruction of a function its caller entered by a direct
+ * call — the return address on top of the stack follows a `call rel32` to
+ * ip?  There the caller's frame is not yet on the rbp chain, and the kernel
+ * (Linux 6.12, is_uprobe_at_func_entry) adds the return address itself. */
+static bool at_call_entry(const struct bpfrt_task *t, const uint64_t *regs, uint64_t *ret)
+{
+	uint64_t before;
+	if (!read_word(t, regs[REG_SP], ret) || *ret < 8 || !read_word(t, *ret - 8, &before))
+		return false;
+	uint8_t b[8];
+	memcpy(b, &before, 8);
+	int32_t rel;
+	memcpy(&rel, b + 4, 4);
+	return b[3] == 0xe8 && *ret + (uint64_t)(int64_t)rel == regs[REG_IP];
+}
+
 /* ips[0..max) from regs' ip then each frame's return address. */
 static uint32_t walk_user(const struct bpfrt_task *t, const uint64_t *regs, uint64_t *ips, uint32_t max)
 {
@@ -52,6 +72,9 @@ static uint32_t walk_user(const struct bpfrt_task *t, const uint64_t *regs, uint
 	if (!max)
 		return 0;
 	ips[n++] = regs[REG_IP];
+	uint64_t entry_ret;
+	if (n < max && at_call_entry(t, regs, &entry_ret))
+		ips[n++] = entry_ret;
 	uint64_t fp = regs[REG_BP];
 	while (n < max && fp && !(fp & 7)) {
 		uint64_t frame[2];

@@ -194,10 +194,11 @@ int cookie(struct pt_regs *ctx)
 
 /* In a uprobe on a traced process: what the task and stack helpers see.
  * [0] tgid, [1] parent's tgid, [2] cookie, [3] bpf_get_stack's result,
- * [4] its first address, [5] PT_REGS_IP. */
+ * [4] its first address, [5] PT_REGS_IP, [6] its second address (the
+ * caller: the probe is at the function's entry). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 6);
+	__uint(max_entries, 7);
 	__type(key, __u32);
 	__type(value, __u64);
 } seen SEC(".maps");
@@ -220,6 +221,7 @@ int in_uprobe(struct pt_regs *ctx)
 	put(3, bpf_get_stack(ctx, ips, sizeof(ips), BPF_F_USER_STACK));
 	put(4, ips[0]);
 	put(5, BPF_CORE_READ(ctx, ip));
+	put(6, ips[1]);
 	return 0;
 }
 

@@ -28,6 +28,7 @@
 
 #include "bpfrt/bpfrt.h"
 #include "bpfrt/object.h"
+#include "hooks/elf_sym.h"
 #include "hooks/uprobe.h"
 
 #ifdef HOOKS_HAVE_LIBBPF
@@ -347,14 +348,25 @@ static int test_uprobe(struct bpfrt *rt, struct bpfrt_object *obj, const char *t
 	}
 	CHECK(r == 0 && status == 0, "run: %d %s (status %d)", r, err, status);
 	int seen = bpfrt_object_map_fd(bpfrt_object_find_map_by_name(obj, "seen"));
-	uint64_t v[6];
-	for (uint32_t k = 0; k < 6; k++)
+	uint64_t v[7];
+	for (uint32_t k = 0; k < 7; k++)
 		map_get(rt, seen, k, &v[k]);
 	CHECK(v[0] && v[0] != (uint64_t)getpid(), "task tgid %llu is the tracee's", (unsigned long long)v[0]);
 	CHECK(v[1] == (uint64_t)getpid(), "tracee's parent %llu, want %d", (unsigned long long)v[1], getpid());
 	CHECK(v[2] == 0xc00c1e, "cookie %llx", (unsigned long long)v[2]);
 	CHECK((int64_t)v[3] >= 16 && v[4] == v[5] && v[5], "stack: ret %lld first %llx ip %llx", (long long)v[3],
 	      (unsigned long long)v[4], (unsigned long long)v[5]);
+	/* the second address is in the caller, run_loop (found through the
+	 * ELF symbols: same segment, so the same load bias as the probe) */
+	uint64_t add_off, loop_off, loop_size;
+	if (!bpfrt_elf_func_find(target, "uprobe_target_add", &add_off, NULL, err, sizeof(err)) &&
+	    !bpfrt_elf_func_find(target, "run_loop", &loop_off, &loop_size, err, sizeof(err))) {
+		uint64_t loop = v[5] - add_off + loop_off;
+		CHECK(v[6] > loop && v[6] < loop + loop_size, "second stack entry %llx is not in the caller [%llx, +%llu)",
+		      (unsigned long long)v[6], (unsigned long long)loop, (unsigned long long)loop_size);
+	} else {
+		CHECK(0, "symbols: %s", err);
+	}
 	return 0;
 }
 
