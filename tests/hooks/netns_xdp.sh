@@ -60,6 +60,7 @@ for n in "$NA" "$NB" "$NM"; do
 	ip netns add "$n" 2>/dev/null || skip "can't create network namespaces (ip netns add)"
 	ip -n "$n" link set lo up
 done
+ip netns exec "$NM" true 2>/dev/null || skip "can't enter network namespaces (ip netns exec)"
 ip -n "$NM" link add vA type veth peer name eth0 netns "$NA" || skip "can't create veth pairs"
 ip -n "$NM" link add vB type veth peer name eth0 netns "$NB"
 # M stays silent: no IPv6 link-local chatter of its own.
