@@ -72,11 +72,12 @@ compare() {
 	[[ $out =~ \"matched\":([0-9]+) ]] && MATCHED=${BASH_REMATCH[1]}
 }
 
-# Under AddressSanitizer a bpfrt process costs ~0.2 s of CPU: every other
+# Under AddressSanitizer or ThreadSanitizer a bpfrt process costs ~0.2 s
+# of CPU: every other
 # expression (27, spread over the list; the full 54 run in the normal
 # build) and fewer extra runs.
 QUICK=0
-grep -q __asan_init "$BPFRT" && QUICK=1
+grep -qE "__asan_init|__tsan_init" "$BPFRT" && QUICK=1
 if [ "$QUICK" = 1 ]; then
 	ALL=("${EXPRS[@]}")
 	EXPRS=()
