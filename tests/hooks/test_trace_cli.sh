@@ -16,6 +16,7 @@ T=$(mktemp -d /tmp/bpfrt-trace-cli.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 B="$BPFRT --pin-root $T/root"
 fail=0
+has() { printf '%s\n' "$1" | grep -q -- "$2"; }
 check() { # check DESCRIPTION COMMAND...: the command must succeed
 	d=$1; shift
 	if ! "$@"; then echo "FAIL: $d"; fail=1; fi
@@ -56,6 +57,25 @@ check "map dump pinned works" $B map dump pinned "$T/root/snoop/start"
 out=$($B trace pinned "$T/root/snoop" -- cat "$T/file.txt"); rc=$?
 check "pinned run exits 0" [ $rc -eq 0 ]
 check "pinned run reports the open: $out" sh -c "printf '%s\n' '$out' | grep -q 'fname=$T/file.txt\$'"
+
+# execsnoop (perf event array): every execve with file, argv, pid, ret.
+ES=$(dirname "$OBJ")/execsnoop.bpf.o
+out=$($B trace "$ES" -- /bin/sh -c "/bin/cat $T/file.txt >/dev/null; $T/no-such; exit 3" 2>/dev/null); rc=$?
+check "sh's exit status 3 comes back ($rc)" [ $rc -eq 3 ]
+check "sh's own exec: $out" has "$out" "ret=0 argc=3 comm=sh file=/bin/sh argv=\[/bin/sh,-c,"
+check "cat's exec with its argv: $out" has "$out" "ret=0 argc=2 comm=cat file=/bin/cat argv=\[/bin/cat,$T/file.txt\]\$"
+check "the failed exec with ENOENT: $out" has "$out" "ret=-2 argc=1 comm=sh file=$T/no-such "
+n=$(printf '%s\n' "$out" | grep -c '^exec_events: ')
+check "three execs, got $n" [ "$n" -eq 3 ]
+pids=$(printf '%s\n' "$out" | sed -n 's/^exec_events: pid=\([0-9]*\) .*/\1/p' | sort -u | wc -l)
+check "the children's execs have their own pids ($pids distinct)" [ "$pids" -eq 3 ]
+
+# syscount (raw tracepoints): the hist_usecs bar chart and the counts map.
+out=$($B trace "$(dirname "$OBJ")/syscount.bpf.o" pinmaps "$T/root/sc" -- /bin/cat "$T/file.txt"); rc=$?
+check "syscount run exits 0" [ $rc -eq 0 ]
+check "histogram printed: $out" has "$out" "^ *usecs *: count *distribution\$"
+check "histogram bars: $out" has "$out" " -> .*: [0-9]* *|\*"
+check "counts map holds openat (257): $($B map dump pinned "$T/root/sc/counts" 2>&1 | head -5)" sh -c "$B -j map dump pinned '$T/root/sc/counts' | grep -q '\"key\":257'"
 
 # Bad input: a clear error, a non-zero exit.
 bad() { # bad PATTERN ARGS...

@@ -22,10 +22,9 @@ static bool struct_of_size(const struct bpfrt_btf *btf, uint32_t id, size_t size
 	return t && BTF_INFO_KIND(t->info) == BTF_KIND_STRUCT && t->size == size;
 }
 
-uint32_t print_event_type(const struct bpfrt_btf *btf, size_t size)
+/* The rules for one exact size. */
+static uint32_t type_of_size(const struct bpfrt_btf *btf, size_t size)
 {
-	if (!btf)
-		return 0;
 	uint32_t n = bpfrt_btf_type_cnt(btf);
 	/* 1. the target of a global pointer variable */
 	for (uint32_t id = 1; id < n; id++) {
@@ -48,6 +47,21 @@ uint32_t print_event_type(const struct bpfrt_btf *btf, size_t size)
 	for (uint32_t id = 1; id < n; id++)
 		if (struct_of_size(btf, id, size))
 			return id;
+	return 0;
+}
+
+uint32_t print_event_type(const struct bpfrt_btf *btf, size_t size)
+{
+	if (!btf)
+		return 0;
+	/* Perf event records are padded so that size + 4 is a multiple of
+	 * 8 (the kernel's raw sample): the type may be up to 7 bytes
+	 * shorter. */
+	for (size_t pad = 0; pad < 8 && pad < size; pad++) {
+		uint32_t id = type_of_size(btf, size - pad);
+		if (id)
+			return id;
+	}
 	return 0;
 }
 
@@ -213,8 +227,15 @@ static void value(FILE *f, const struct bpfrt_btf *btf, uint32_t id, const uint8
 			return;
 		}
 		int64_t esz = bpfrt_btf_resolve_size(btf, a->type);
+		uint32_t cnt = a->nelems;
+		/* An array of strings (argv-like) ends at its last non-empty one. */
+		const struct btf_type *et = bpfrt_btf_skip_mods(btf, a->type, NULL);
+		if (et && BTF_INFO_KIND(et->info) == BTF_KIND_ARRAY &&
+		    is_char(btf, ((const struct btf_array *)(et + 1))->type))
+			while (cnt > 0 && !p[(size_t)esz * (cnt - 1)])
+				cnt--;
 		fputc('[', f);
-		for (uint32_t i = 0; esz > 0 && i < a->nelems; i++) {
+		for (uint32_t i = 0; esz > 0 && i < cnt; i++) {
 			if (i)
 				fputc(',', f);
 			value(f, btf, a->type, p + (size_t)esz * i, 0, 0, json, depth + 1);
@@ -245,7 +266,7 @@ void print_event(FILE *f, const struct bpfrt_btf *btf, uint32_t id, const char *
 	if (json) {
 		fputs("{\"source\":", f);
 		cli_json_string_to(f, source);
-		if (t) {
+		if (t && t->size <= size) {
 			fputs(",\"type\":", f);
 			cli_json_string_to(f, bpfrt_btf_str(btf, t->name_off));
 			fputs(",\"data\":", f);
@@ -259,7 +280,7 @@ void print_event(FILE *f, const struct bpfrt_btf *btf, uint32_t id, const char *
 		fputs("}\n", f);
 	} else {
 		fprintf(f, "%s: ", source);
-		if (t) {
+		if (t && t->size <= size) {
 			print_composite(f, btf, t, p, false, 0);
 		} else {
 			for (size_t i = 0; i < size; i++)

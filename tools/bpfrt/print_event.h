@@ -12,7 +12,9 @@
  *   2. a struct named `event` of that size;
  *   3. the first struct in BTF order (the program's own types come first)
  *      of exactly that size;
- * else the record is printed as hex bytes.
+ * else the record is printed as hex bytes.  Perf event records may carry up
+ * to 7 bytes of padding (the kernel pads raw samples so size + 4 is a
+ * multiple of 8): sizes down to 7 bytes less are tried in turn.
  */
 #ifndef BPFRT_TOOLS_PRINT_EVENT_H
 #define BPFRT_TOOLS_PRINT_EVENT_H
