@@ -1,6 +1,7 @@
 /* packet.c — helpers on the packet of XDP and skb programs:
  * bpf_xdp_adjust_head, bpf_xdp_adjust_meta, bpf_xdp_adjust_tail,
- * bpf_skb_load_bytes, bpf_redirect, bpf_redirect_map.
+ * bpf_skb_load_bytes, bpf_skb_store_bytes, bpf_l3_csum_replace,
+ * bpf_l4_csum_replace, bpf_redirect, bpf_redirect_map.
  *
  * The run's packet region says where the packet's buffer is: for XDP the
  * whole frame (headroom, data, tailroom; test_run.c and the hooks lay it
@@ -132,6 +133,162 @@ static uint64_t h_skb_load_bytes(uint64_t ctx, uint64_t off, uint64_t to, uint64
 	return 0;
 }
 
+/* The skb of a run of a tc program (the packet from skb->data on), or NULL. */
+static struct bpfrt_skb_ctx *tc_skb(struct bpfrt_run *run, uint64_t ctx)
+{
+	const struct bpfrt_run_opts *o = run->opts;
+	if (!is_skb_type(prog_type(run)) || ctx != (uintptr_t)o->ctx || o->ctx_size < sizeof(struct bpfrt_skb_ctx))
+		return NULL;
+	return (struct bpfrt_skb_ctx *)o->ctx;
+}
+
+/* bpf_try_make_writable: the first n bytes from skb->data must exist. */
+static uint8_t *skb_writable(struct bpfrt_skb_ctx *c, uint64_t n)
+{
+	return n <= c->pkt.data_end - c->pkt.data ? (uint8_t *)(uintptr_t)c->pkt.data : NULL;
+}
+
+/* bpf_skb_store_bytes: flags BPF_F_RECOMPUTE_CSUM (skb->csum, which a
+ * bpfrt skb never carries: CHECKSUM_NONE) and BPF_F_INVALIDATE_HASH. */
+static uint64_t h_skb_store_bytes(uint64_t ctx, uint64_t off, uint64_t from, uint64_t len, uint64_t flags,
+				  struct bpfrt_run *run)
+{
+	struct bpfrt_skb_ctx *c = tc_skb(run, ctx);
+	if (!c || (flags & ~(uint64_t)(BPF_F_RECOMPUTE_CSUM | BPF_F_INVALIDATE_HASH)))
+		return (uint64_t)-EINVAL;
+	if ((uint32_t)off > INT32_MAX)
+		return (uint64_t)-EFAULT;
+	uint8_t *data = skb_writable(c, (uint64_t)(uint32_t)off + len);
+	if (!data || !bpfrt_run_access_ok(run, (void *)(uintptr_t)from, len, false))
+		return (uint64_t)-EFAULT;
+	memmove(data + (uint32_t)off, (const void *)(uintptr_t)from, len);
+	if (flags & BPF_F_INVALIDATE_HASH)
+		c->skb.hash = 0;
+	return 0;
+}
+
+/* One's complement arithmetic as the kernel's csum_add/csum_fold (on the
+ * raw, network-order values: the sum does not care about byte order). */
+static uint32_t csum32_add(uint32_t a, uint32_t b)
+{
+	uint32_t r = a + b;
+	return r + (r < b);
+}
+
+static uint16_t csum32_fold(uint32_t s)
+{
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)~s;
+}
+
+/* csum_replace4 / csum_replace_by_diff on the 16-bit field at p. */
+static void csum_replace4(uint8_t *p, uint32_t from, uint32_t to)
+{
+	uint16_t sum;
+	memcpy(&sum, p, 2);
+	sum = csum32_fold(csum32_add(csum32_add(~(uint32_t)sum, ~from), to));
+	memcpy(p, &sum, 2);
+}
+
+static void csum_replace_diff(uint8_t *p, uint32_t diff)
+{
+	uint16_t sum;
+	memcpy(&sum, p, 2);
+	sum = csum32_fold(csum32_add(diff, ~(uint32_t)sum));
+	memcpy(p, &sum, 2);
+}
+
+/* csum_replace2: the same update in 16-bit arithmetic (csum16_add). */
+static uint16_t csum16_add(uint16_t a, uint16_t b)
+{
+	uint16_t r = (uint16_t)(a + b);
+	return (uint16_t)(r + (r < b));
+}
+
+static void csum_replace2(uint8_t *p, uint16_t from, uint16_t to)
+{
+	uint16_t sum;
+	memcpy(&sum, p, 2);
+	sum = (uint16_t)~csum16_add(csum16_add((uint16_t)~sum, (uint16_t)~from), to);
+	memcpy(p, &sum, 2);
+}
+
+/* The checksum field at skb->data + off for l3/l4_csum_replace: even,
+ * at most 0xffff, inside the packet; NULL and *err otherwise. */
+static uint8_t *csum_field(struct bpfrt_skb_ctx *c, uint64_t off, int *err)
+{
+	uint32_t o = (uint32_t)off;
+	uint8_t *data = o > 0xffff || (o & 1) ? NULL : skb_writable(c, (uint64_t)o + 2);
+	*err = -EFAULT;
+	return data ? data + o : NULL;
+}
+
+static uint64_t h_l3_csum_replace(uint64_t ctx, uint64_t off, uint64_t from, uint64_t to, uint64_t flags,
+				  struct bpfrt_run *run)
+{
+	struct bpfrt_skb_ctx *c = tc_skb(run, ctx);
+	int err;
+	if (!c || (flags & ~(uint64_t)BPF_F_HDR_FIELD_MASK))
+		return (uint64_t)-EINVAL;
+	uint8_t *p = csum_field(c, off, &err);
+	if (!p)
+		return (uint64_t)(int64_t)err;
+	switch (flags & BPF_F_HDR_FIELD_MASK) {
+	case 0:
+		if (from)
+			return (uint64_t)-EINVAL;
+		csum_replace_diff(p, (uint32_t)to);
+		return 0;
+	case 2:
+		csum_replace2(p, (uint16_t)from, (uint16_t)to);
+		return 0;
+	case 4:
+		csum_replace4(p, (uint32_t)from, (uint32_t)to);
+		return 0;
+	default:
+		return (uint64_t)-EINVAL;
+	}
+}
+
+/* On a CHECKSUM_NONE skb (every bpfrt skb) the pseudo-header flag changes
+ * nothing, as the kernel's inet_proto_csum_replace*; BPF_F_MARK_MANGLED_0
+ * leaves a zero (UDP: no checksum) alone and never writes zero. */
+static uint64_t h_l4_csum_replace(uint64_t ctx, uint64_t off, uint64_t from, uint64_t to, uint64_t flags,
+				  struct bpfrt_run *run)
+{
+	struct bpfrt_skb_ctx *c = tc_skb(run, ctx);
+	const uint64_t known = BPF_F_MARK_MANGLED_0 | BPF_F_MARK_ENFORCE | BPF_F_PSEUDO_HDR | BPF_F_HDR_FIELD_MASK |
+			       BPF_F_IPV6;
+	int err;
+	if (!c || (flags & ~known))
+		return (uint64_t)-EINVAL;
+	uint8_t *p = csum_field(c, off, &err);
+	if (!p)
+		return (uint64_t)(int64_t)err;
+	bool mmzero = flags & BPF_F_MARK_MANGLED_0, force = flags & BPF_F_MARK_ENFORCE;
+	if (mmzero && !force && !p[0] && !p[1])
+		return 0;
+	switch (flags & BPF_F_HDR_FIELD_MASK) {
+	case 0:
+		if (from)
+			return (uint64_t)-EINVAL;
+		csum_replace_diff(p, (uint32_t)to);
+		break;
+	case 2: /* inet_proto_csum_replace2 widens to the 4-byte update */
+		csum_replace4(p, (uint16_t)from, (uint16_t)to);
+		break;
+	case 4:
+		csum_replace4(p, (uint32_t)from, (uint32_t)to);
+		break;
+	default:
+		return (uint64_t)-EINVAL;
+	}
+	if (mmzero && !p[0] && !p[1])
+		p[0] = p[1] = 0xff; /* CSUM_MANGLED_0 */
+	return 0;
+}
+
 /* The run's redirect info (core/pkt_ctx.h), or NULL when the run has no
  * packet context of its type. */
 static struct bpfrt_redirect_info *redirect_info(struct bpfrt_run *run, bool *xdp)
@@ -203,6 +360,9 @@ void bpfrt_helpers_register_packet(struct bpfrt *rt)
 {
 	bpfrt_register_helper(rt, BPF_FUNC_redirect_map, "redirect_map", h_redirect_map);
 	bpfrt_register_helper(rt, BPF_FUNC_redirect, "redirect", h_redirect);
+	bpfrt_register_helper(rt, BPF_FUNC_skb_store_bytes, "skb_store_bytes", h_skb_store_bytes);
+	bpfrt_register_helper(rt, BPF_FUNC_l3_csum_replace, "l3_csum_replace", h_l3_csum_replace);
+	bpfrt_register_helper(rt, BPF_FUNC_l4_csum_replace, "l4_csum_replace", h_l4_csum_replace);
 	bpfrt_register_helper(rt, BPF_FUNC_xdp_adjust_head, "xdp_adjust_head", h_xdp_adjust_head);
 	bpfrt_register_helper(rt, BPF_FUNC_xdp_adjust_meta, "xdp_adjust_meta", h_xdp_adjust_meta);
 	bpfrt_register_helper(rt, BPF_FUNC_xdp_adjust_tail, "xdp_adjust_tail", h_xdp_adjust_tail);

@@ -187,6 +187,16 @@ static const struct vf_helper_proto protos[] = {
 	[BPF_FUNC_redirect_map] = {"bpf_redirect_map", RET_INTEGER, A(ARG_CONST_MAP_PTR, ARG_ANYTHING, ARG_ANYTHING),
 				   ANY, .prog_types = PT(XDP),
 				   .map_types = MT(DEVMAP) | MT(DEVMAP_HASH) | MT(CPUMAP) | MT(XSKMAP)},
+	/* tc packet writes (helpers/packet.c): they move or may move the data. */
+	[BPF_FUNC_skb_store_bytes] = {"bpf_skb_store_bytes", RET_INTEGER,
+				      A(ARG_PTR_TO_CTX, ARG_ANYTHING, ARG_PTR_TO_MEM, ARG_CONST_SIZE, ARG_ANYTHING), ANY,
+				      .flags = VF_PKT_CHANGED, .prog_types = PT_TC},
+	[BPF_FUNC_l3_csum_replace] = {"bpf_l3_csum_replace", RET_INTEGER,
+				      A(ARG_PTR_TO_CTX, ARG_ANYTHING, ARG_ANYTHING, ARG_ANYTHING, ARG_ANYTHING), ANY,
+				      .flags = VF_PKT_CHANGED, .prog_types = PT_TC},
+	[BPF_FUNC_l4_csum_replace] = {"bpf_l4_csum_replace", RET_INTEGER,
+				      A(ARG_PTR_TO_CTX, ARG_ANYTHING, ARG_ANYTHING, ARG_ANYTHING, ARG_ANYTHING), ANY,
+				      .flags = VF_PKT_CHANGED, .prog_types = PT_TC},
 };
 
 const struct vf_helper_proto *vf_helper_proto(uint32_t id)

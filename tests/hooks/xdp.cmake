@@ -42,3 +42,9 @@ add_executable(devmap_diff devmap_diff.c)
 target_link_libraries(devmap_diff PRIVATE bpfrt_internal)
 add_test(NAME kernel.devmap_diff COMMAND devmap_diff)
 set_tests_properties(kernel.devmap_diff PROPERTIES TIMEOUT 30 LABELS "kernel;hooks" SKIP_RETURN_CODE 77)
+
+# tc packet writes (bpf_skb_store_bytes, bpf_l3/l4_csum_replace) against the host kernel.
+add_executable(skb_helpers_diff skb_helpers_diff.c)
+target_link_libraries(skb_helpers_diff PRIVATE bpfrt_internal)
+add_test(NAME kernel.skb_helpers_diff COMMAND skb_helpers_diff)
+set_tests_properties(kernel.skb_helpers_diff PROPERTIES TIMEOUT 60 LABELS "kernel;hooks" SKIP_RETURN_CODE 77)
