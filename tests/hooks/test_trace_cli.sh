@@ -77,6 +77,20 @@ check "histogram printed: $out" has "$out" "^ *usecs *: count *distribution\$"
 check "histogram bars: $out" has "$out" " -> .*: [0-9]* *|\*"
 check "counts map holds openat (257): $($B map dump pinned "$T/root/sc/counts" 2>&1 | head -5)" sh -c "$B -j map dump pinned '$T/root/sc/counts' | grep -q '\"key\":257'"
 
+# pid PID: a running process (and the children it starts later).  The
+# process runs cat every 0.1 s until told to stop, so the check does not
+# depend on how fast bpfrt attaches.
+/bin/sh -c "i=0; while [ ! -e $T/stop ] && [ \$i -lt 150 ]; do /bin/cat $T/file.txt >/dev/null; sleep 0.1; i=\$((i+1)); done" &
+P=$!
+$B trace "$OBJ" pid $P > "$T/pid.out" 2>&1 &
+TP=$!
+for i in $(seq 150); do grep -q "comm=cat fname=$T/file.txt\$" "$T/pid.out" && break; sleep 0.1; done
+touch "$T/stop"
+wait $TP; rc=$?
+wait $P 2>/dev/null
+check "pid run exits 0 ($rc): $(head -3 "$T/pid.out")" [ $rc -eq 0 ]
+check "the later children's opens seen by pid" grep -q "comm=cat fname=$T/file.txt\$" "$T/pid.out"
+
 # Bad input: a clear error, a non-zero exit.
 bad() { # bad PATTERN ARGS...
 	pat=$1; shift
