@@ -58,6 +58,23 @@ check "text" "$BPFRT" net run xdp file "$EX/xdp_drop.o" pcap "$WORK/cap.pcap" wo
 grep -q "^packets 15000 " "$WORK/out" && grep -q "drop 15000" "$WORK/out" && grep -q "2 workers" "$WORK/out" ||
 	{ echo "FAIL: text output: $(cat "$WORK/out")"; fail=1; }
 
+# tc: TTL decremented with bpf_skb_store_bytes + bpf_l3_csum_replace on
+# IPv4, everything else shot; the ok frames written with valid checksums.
+if [ -f "$EX/tc_ttl.o" ]; then
+	check "tc" "$BPFRT" -j net run tc file "$EX/tc_ttl.o" pcap "$WORK/cap.pcap" out "$WORK/tc.pcap"
+	J=$(cat "$WORK/out")
+	ok=$(num ok) shot=$(num shot) written=$(num written)
+	[ $((ok + shot)) -eq 5000 ] && [ "$ok" -gt 3000 ] && [ "$shot" -gt 0 ] && [ "$written" -eq "$ok" ] ||
+		{ echo "FAIL: tc counts: $J"; fail=1; }
+	if command -v tcpdump >/dev/null; then
+		bad=$(tcpdump -vvv -nr "$WORK/tc.pcap" 2>/dev/null | grep -c "bad cksum" || true)
+		ttl63=$(tcpdump -v -nr "$WORK/tc.pcap" 2>/dev/null | grep -c "ttl 63" || true)
+		[ "$bad" -eq 0 ] && [ "$ttl63" -eq "$ok" ] ||
+			{ echo "FAIL: tc output: $bad bad IP checksums, $ttl63 of $ok with ttl 63"; fail=1; }
+	fi
+	expect_error "xdp prog as tc" "'net run xdp' needs an xdp program" net run xdp file "$EX/tc_ttl.o" pcap "$WORK/cap.pcap"
+fi
+
 # Errors.
 expect_error "missing capture" "can't read the capture: $WORK/nope.pcap" net run xdp file "$EX/xdp_drop.o" pcap "$WORK/nope.pcap"
 expect_error "no pcap keyword" "needs 'pcap FILE'" net run xdp file "$EX/xdp_drop.o"
