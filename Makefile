@@ -98,5 +98,11 @@ bench-verifier: build
 bench-filter: build
 	@bench/filter_bench.sh $(BUILD)/bpfrt $(BUILD)/tests/hooks/filter_gen
 
+# Syscall tracing: ns per call of a traced program, watched and unwatched
+# syscalls vs untraced (bench/trace_bench.sh; bench/RESULTS.md).
+.PHONY: bench-trace
+bench-trace: build
+	@bench/trace_bench.sh $(BUILD)/bpfrt $(BUILD)/tests/hooks/trace_obj
+
 clean:
 	rm -rf build build-asan build-tsan build-fuzz build-rel-gcc build-rel-clang-19
