@@ -273,7 +273,7 @@ static int check_ctx_access(struct vf_env *env, uint32_t regno, const struct vf_
 	if (env->ctx->any_write && scalar_is_const(&r->s)) {
 		/* SYSCALL programs: the context is plain memory of the caller's. */
 		int64_t off = (int64_t)r->off + insn_off + (int64_t)r->s.var_off.value;
-		if (off < 0 || off + size > env->ctx->size || (dst && off % size))
+		if (off < 0 || off + size > env->ctx->size || off % size) /* reads and writes aligned, as the kernel */
 			return vf_error(env, -EACCES, "invalid bpf_context access off=%lld size=%u", (long long)off, size);
 		if (dst) {
 			vf_mark_unknown(dst);
