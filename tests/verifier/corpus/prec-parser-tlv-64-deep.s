@@ -1,6 +1,6 @@
 # type: xdp
 # expect: accept
-# why: 64 levels of TLV records, each with a branch whose arms join again: 2^64 paths unless the joins are pruned, which needs the accumulator (compared nowhere) imprecise
+# why: 64 levels of TLV records, each with a branch whose arms join again: 2^64 paths unless the joins are pruned (with precision tracking at once: the accumulator decides nothing; without it only after its range saturates)
 r2 = *(u32 *)(r1 + 0)
 r3 = *(u32 *)(r1 + 4)
 r7 = 0
