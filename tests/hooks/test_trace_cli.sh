@@ -91,6 +91,10 @@ wait $P 2>/dev/null
 check "pid run exits 0 ($rc): $(head -3 "$T/pid.out")" [ $rc -eq 0 ]
 check "the later children's opens seen by pid" grep -q "comm=cat fname=$T/file.txt\$" "$T/pid.out"
 
+# bpf_override_return at sys_exit replaces the result: sh's $PPID is 4242.
+out=$($B trace "$(dirname "$OBJ")/trace_override.bpf.o" -- /bin/sh -c 'echo $PPID'); rc=$?
+check "override at sys_exit: PPID '$out' ($rc)" [ "$out" = 4242 ] && [ $rc -eq 0 ]
+
 # Bad input: a clear error, a non-zero exit.
 bad() { # bad PATTERN ARGS...
 	pat=$1; shift
