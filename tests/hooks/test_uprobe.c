@@ -18,6 +18,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#ifdef HOOKS_HAVE_LIBBPF
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#endif
+
 #include "bpfrt/bpfrt.h"
 #include "bpfrt/object.h"
 #include "hooks/elf_sym.h"
@@ -386,6 +391,81 @@ static void test_usdt(const char *target)
 	CHECK(bpfrt_usdt_parse_args("4@[eax]", &sp, err, sizeof(err)) == -EINVAL, "bad location");
 }
 
+/* The host kernel as the oracle: the same object loaded by libbpf, its two
+ * uprobe programs attached to the target with the kernel's own uprobes,
+ * the same run; every counter but the pid (key 5) must equal bpfrt's.
+ * Skipped without libbpf or where the kernel refuses (no root, no
+ * uprobe PMU). */
+static void test_kernel_uprobes(struct bpfrt *rt, int stats, const char *objpath, const char *target, long n)
+{
+#ifdef HOOKS_HAVE_LIBBPF
+	libbpf_set_print(NULL);
+	struct bpf_object *ko = bpf_object__open_file(objpath, NULL);
+	if (!ko || bpf_object__load(ko)) {
+		printf("kernel uprobes skipped: libbpf could not load %s (%s)\n", objpath, strerror(errno));
+		if (ko)
+			bpf_object__close(ko);
+		return;
+	}
+	/* The child waits on a pipe until the probes are attached to its pid
+	 * only (other tests run uprobe_target at the same time). */
+	int go[2];
+	char nbuf[32];
+	snprintf(nbuf, sizeof(nbuf), "%ld", n);
+	if (pipe(go)) {
+		bpf_object__close(ko);
+		return;
+	}
+	pid_t pid = fork();
+	if (pid == 0) {
+		char c;
+		close(go[1]);
+		if (read(go[0], &c, 1) == 1)
+			execl(target, target, nbuf, (char *)NULL);
+		_exit(127);
+	}
+	close(go[0]);
+	LIBBPF_OPTS(bpf_uprobe_opts, add_o, .func_name = "uprobe_target_add");
+	LIBBPF_OPTS(bpf_uprobe_opts, ret_o, .func_name = "uprobe_target_ret", .retprobe = true);
+	struct bpf_link *l1 = bpf_program__attach_uprobe_opts(bpf_object__find_program_by_name(ko, "on_add"), pid,
+								target, 0, &add_o);
+	struct bpf_link *l2 = bpf_program__attach_uprobe_opts(bpf_object__find_program_by_name(ko, "on_ret"), pid,
+								target, 0, &ret_o);
+	if (!l1 || !l2) {
+		printf("kernel uprobes skipped: attach failed (%s)\n", strerror(errno));
+		close(go[1]);
+		waitpid(pid, NULL, 0);
+	} else {
+		if (write(go[1], "g", 1) != 1)
+			CHECK(0, "pipe");
+		close(go[1]);
+		int st = -1;
+		waitpid(pid, &st, 0);
+		int kfd = bpf_map__fd(bpf_object__find_map_by_name(ko, "stats"));
+		int agree = 0;
+		for (uint32_t k = 0; k < 8; k++) {
+			uint64_t kv = 0;
+			bpf_map_lookup_elem(kfd, &k, &kv);
+			uint64_t ours = stat_of(rt, stats, k);
+			if (k == 5) {
+				CHECK(kv == (uint64_t)pid, "kernel: pid %llu, want %d", (unsigned long long)kv, (int)pid);
+				continue;
+			}
+			CHECK(kv == ours, "stats[%u]: kernel %llu, bpfrt %llu", k, (unsigned long long)kv,
+			      (unsigned long long)ours);
+			agree += kv == ours;
+		}
+		printf("kernel uprobes: %d/7 counters agree with bpfrt (%ld calls)\n", agree, n);
+	}
+	bpf_link__destroy(l1);
+	bpf_link__destroy(l2);
+	bpf_object__close(ko);
+#else
+	(void)rt, (void)stats, (void)objpath, (void)target, (void)n;
+	printf("kernel uprobes skipped: built without libbpf\n");
+#endif
+}
+
 /* Kernel-only program types are refused at PROG_LOAD with a sentence
  * saying why and what to use instead (not a bare EINVAL). */
 static void test_kernel_only_types(void)
@@ -475,6 +555,7 @@ int main(int argc, char **argv)
 		printf("uprobe: %ld calls, %.1f us per hit handled in the tracer\n", n,
 		       (double)st.handle_ns / (double)st.hits / 1000.0);
 
+	test_kernel_uprobes(rt, stats, path, argv[2], n);
 	test_errors(rt, obj, argv[2]);
 	if (argc == 4) {
 		test_agent(rt, obj, stats, argv[2], argv[3], n);
