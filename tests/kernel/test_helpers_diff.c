@@ -6,7 +6,7 @@
  * value — must come out identical, and for the XDP cases also the test
  * run's error, retval, data_out and ctx_out.
  * Fixed tables, then seeded random cases for each seed of a fixed list
- * (BPFRT_DIFF_SEED=S runs only seed S; BPFRT_DIFF_COUNT the cases per
+ * (BPFRT_DIFF_SEED=S runs only seed S; BPFRT_HELPERS_DIFF_COUNT the cases per
  * seed).  A mismatch prints its seed and the command that replays it.
  * Exits 77 (CTest skip) when the kernel's bpf() is unavailable. */
 #define _GNU_SOURCE
@@ -177,7 +177,7 @@ static void mismatch_seed(void)
 {
 	failures++;
 	if (cur_seeded)
-		fprintf(stderr, "  (seed %#llx; replay: BPFRT_DIFF_SEED=%#llx BPFRT_DIFF_COUNT=%u tests/kernel/test_helpers_diff)\n",
+		fprintf(stderr, "  (seed %#llx; replay: BPFRT_DIFF_SEED=%#llx BPFRT_HELPERS_DIFF_COUNT=%u tests/kernel/test_helpers_diff)\n",
 			(unsigned long long)cur_seed, (unsigned long long)cur_seed, cur_count);
 }
 
@@ -676,7 +676,7 @@ int main(void)
 	/* The random cases run once per seed of this list (or of
 	 * BPFRT_DIFF_SEED alone), so the default run is the same every time. */
 	static const uint64_t seeds[] = {0x5eed, 0x7a11, 0xc0ffee};
-	const char *seed = getenv("BPFRT_DIFF_SEED"), *count = getenv("BPFRT_DIFF_COUNT");
+	const char *seed = getenv("BPFRT_DIFF_SEED"), *count = getenv("BPFRT_HELPERS_DIFF_COUNT");
 	uint32_t n = count ? (uint32_t)strtoul(count, NULL, 0) : 200;
 	uint64_t one = seed ? strtoull(seed, NULL, 0) : 0;
 	const uint64_t *list = seed ? &one : seeds;
