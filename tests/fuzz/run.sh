@@ -12,25 +12,43 @@ build=$1
 here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$build/fuzz-artifacts"
 artifacts=$(cd "$build/fuzz-artifacts" && pwd)
-status=0
-specs="loader:$2 btf:$3"
-[ -n "$4" ] && specs="$specs verifier:$4"
-for spec in $specs; do
-  target=${spec%%:*}
-  secs=${spec#*:}
+# run_one TARGET SECONDS: one libFuzzer run; non-zero when it found something.
+run_one() {
+  target=$1
+  secs=$2
   work=$(mktemp -d "${TMPDIR:-/tmp}/bpfrt-fuzz-$target-XXXXXX")
   cp "$here/corpus/$target/"* "$work/"
   echo "fuzz: $target for ${secs}s over $(ls "$work" | wc -l) seeds (libFuzzer -seed=${FUZZ_SEED:-1}; replay with FUZZ_SEED=N make fuzz)"
   # A fixed seed (FUZZ_SEED, default 1): a CI run can be replayed.
+  rc=0
   if "$build/tests/fuzz/fuzz_$target" -seed="${FUZZ_SEED:-1}" -max_total_time="$secs" -rss_limit_mb=2048 -timeout=25 \
       -detect_leaks=1 -print_final_stats=1 -artifact_prefix="$artifacts/$target-" \
       "$work" >"$work.log" 2>&1; then
     grep -E "^Done|stat::number_of_executed_units|stat::new_units_added" "$work.log" | sed "s/^/fuzz: $target: /"
   else
-    status=1
+    rc=1
     echo "fuzz: $target FAILED (input in $artifacts/); the report:"
     grep -vE "^#[0-9]+|^INFO:|^\s*$" "$work.log" | tail -60
   fi
   rm -rf "$work" "$work.log"
-done
+  return $rc
+}
+
+status=0
+# The verifier soundness fuzzer (the longest) runs beside the loader and BTF
+# fuzzers, one per core, its report printed after theirs.
+vpid=
+vout=
+if [ -n "$4" ]; then
+  vout=$(mktemp "${TMPDIR:-/tmp}/bpfrt-fuzz-verifier-out-XXXXXX")
+  run_one verifier "$4" >"$vout" 2>&1 &
+  vpid=$!
+fi
+run_one loader "$2" || status=1
+run_one btf "$3" || status=1
+if [ -n "$vpid" ]; then
+  wait "$vpid" || status=1
+  cat "$vout"
+  rm -f "$vout"
+fi
 exit $status
